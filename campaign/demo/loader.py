@@ -1,0 +1,218 @@
+"""Build (or bring up to date) the demo campaign ``weishan-2024`` from the Weishan plan.
+
+Running it again updates rows in place, so there is always exactly one demo campaign.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from campaign.choices import PlanKind, Role, UnitKind
+from campaign.models import ActionLine, Campaign, Plan, Profile, Unit
+from tasks.models import Assignment, Milestone, QuantifiedTarget, TargetYearValue, Task
+from tasks.services import task_sync_assignments
+from tasks.textrules import extract_targets, split_milestones
+
+from . import weishan
+
+SLUG = "weishan-2024"
+DEMO_PASSWORD = "weishan-demo-2024"
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    full_name: str
+    role: str
+    unit_code: str | None
+    label: str
+
+
+DEMO_USERS = [
+    DemoUser("office", "县安委办 张主任", Role.OFFICE, "ws-office", "安办工作人员"),
+    DemoUser("leader", "分管副县长 李县长", Role.LEADER, None, "领导"),
+    DemoUser("zjj", "县住建局 王联络员", Role.LIAISON, "ws-zjj", "县住房和城乡建设局联络员"),
+    DemoUser("yjj", "县应急局 赵联络员", Role.LIAISON, "ws-yjj", "县应急管理局联络员"),
+    DemoUser("xiazhen", "夏镇街道 刘联络员", Role.LIAISON, "ws-xzjd", "夏镇街道联络员"),
+]
+
+
+def upsert(model, defaults: dict, **lookup):
+    """Like update_or_create, but saves (and so writes history) only when something differs."""
+    obj = model.objects.filter(**lookup).first()
+    if obj is None:
+        return model.objects.create(**lookup, **defaults)
+    _set_if_changed(obj, **defaults)
+    return obj
+
+
+def _upsert_unit(code, name, kind, parent, order, short_name="", aliases="") -> Unit:
+    return upsert(
+        Unit, dict(name=name, kind=kind, parent=parent, sort_order=order, short_name=short_name, aliases=aliases),
+        code=code,
+    )
+
+
+def load_units() -> dict[str, Unit]:
+    """All Weishan units, keyed by code and by every name they go by."""
+    code, name, short = weishan.COUNTY_OFFICE
+    office = _upsert_unit(code, name, UnitKind.OFFICE, None, 0, short, "县安委会办公室、微山县安委办")
+    units = [office]
+    for order, (code, name, short, aliases) in enumerate(weishan.DEPARTMENTS, start=1):
+        units.append(_upsert_unit(code, name, UnitKind.DEPARTMENT, office, order, short, aliases))
+    for order, (code, name) in enumerate(weishan.TOWNSHIPS, start=1):
+        units.append(_upsert_unit(code, name, UnitKind.TOWNSHIP, office, order))
+    code, name, short = weishan.ZONE
+    units.append(_upsert_unit(code, name, UnitKind.ZONE, office, len(weishan.TOWNSHIPS) + 1, short))
+    index: dict[str, Unit] = {}
+    for unit in units:
+        for key in [unit.code, unit.name, unit.short_name, *unit.alias_list()]:
+            if key:
+                index[key] = unit
+    return index
+
+
+def _resolve(names: list[str], index: dict[str, Unit]) -> list[Unit]:
+    result: list[Unit] = []
+    for name in names:
+        if name == weishan.ALL_TOWNSHIPS:
+            result.extend(u for u in dict.fromkeys(index.values()) if u.kind in (UnitKind.TOWNSHIP, UnitKind.ZONE))
+        else:
+            result.append(index[name])
+    return list(dict.fromkeys(result))
+
+
+def _sync_milestones(task: Task, specs) -> None:
+    existing = {m.seq: m for m in task.milestones.all()}
+    for seq, spec in enumerate(specs, start=1):
+        milestone = existing.pop(seq, None)
+        if milestone is None:
+            Milestone.objects.create(task=task, seq=seq, due_date=spec.due_date, text=spec.text)
+        elif (milestone.due_date, milestone.text) != (spec.due_date, spec.text):
+            milestone.due_date, milestone.text = spec.due_date, spec.text
+            milestone.save()
+    for leftover in existing.values():
+        leftover.delete()
+
+
+def _sync_targets(task: Task, milestones) -> None:
+    """Targets stated in a milestone's text apply to the milestone's year."""
+    wanted: dict[str, tuple] = {}
+    for spec in milestones:
+        for target in extract_targets(spec.text):
+            entry = wanted.setdefault(target.metric, (target, {}))
+            entry[1][spec.due_date.year] = target.value
+    for metric, (target, values) in wanted.items():
+        obj = upsert(
+            QuantifiedTarget,
+            dict(measure_unit=target.measure_unit, comparator=target.comparator, source_text=target.source_text),
+            task=task, metric=metric,
+        )
+        for year, value in values.items():
+            upsert(TargetYearValue, {"value": value}, target=obj, year=year)
+
+
+def _set_if_changed(obj, **values) -> None:
+    if any(getattr(obj, k) != v for k, v in values.items()):
+        for k, v in values.items():
+            setattr(obj, k, v)
+        obj.save()
+
+
+def _fraction(*parts: str) -> float:
+    """A stable pseudo-random number in [0, 1) from the given strings (same on every run)."""
+    digest = hashlib.sha256("|".join(parts).encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64
+
+
+def simulate_completion(campaign: Campaign, today: datetime.date) -> None:
+    """Deterministic history: most past-due assignments finished on time, some late, a few still open."""
+    assignments = Assignment.objects.filter(task__plan__campaign=campaign).select_related("task", "unit", "milestone")
+    for a in assignments:
+        if a.due_date >= today:
+            continue
+        roll = _fraction(a.task.code, a.unit.code, str(a.milestone.seq))
+        if roll < 0.12:
+            completed = None  # still open: overdue
+        elif roll < 0.25:
+            completed = min(a.due_date + datetime.timedelta(days=5 + int(roll * 200)), today)
+        else:
+            completed = a.due_date - datetime.timedelta(days=int(roll * 40))
+        closed = completed + datetime.timedelta(days=15) if completed and roll > 0.6 else None
+        if closed and closed > today:
+            closed = None
+        _set_if_changed(a, completed_on=completed, closed_on=closed)
+
+
+def load_users(index: dict[str, Unit]) -> list[DemoUser]:
+    User = get_user_model()
+    for demo in DEMO_USERS:
+        user, created = User.objects.get_or_create(username=demo.username)
+        changed = created or user.first_name != demo.full_name or user.is_staff != (demo.role == Role.OFFICE)
+        user.first_name = demo.full_name
+        user.is_staff = demo.role == Role.OFFICE
+        if created or not user.check_password(DEMO_PASSWORD):
+            user.set_password(DEMO_PASSWORD)
+            changed = True
+        if changed:
+            user.save()
+        unit = index[demo.unit_code] if demo.unit_code else None
+        upsert(Profile, {"role": demo.role, "unit": unit}, user=user)
+    return DEMO_USERS
+
+
+@transaction.atomic
+def load_demo(today: datetime.date | None = None) -> Campaign:
+    today = today or timezone.localdate()
+    index = load_units()
+    office = index["ws-office"]
+    campaign = upsert(
+        Campaign,
+        dict(
+            name="微山县安全生产治本攻坚三年行动（2024—2026年）",
+            office=office,
+            start_date=datetime.date(2024, 1, 1),
+            end_date=datetime.date(2026, 12, 31),
+            baseline_date=datetime.date(2023, 12, 31),
+        ),
+        slug=SLUG,
+    )
+    plan = upsert(Plan, dict(kind=PlanKind.MASTER, title="微山县安全生产治本攻坚三年行动实施方案"),
+                  campaign=campaign, unit=office)
+    position = 0
+    for parsed_line in weishan.parse_plan():
+        line = upsert(ActionLine, dict(title=parsed_line.title, description=parsed_line.description),
+                      plan=plan, number=parsed_line.number)
+        for parsed in parsed_line.tasks:
+            position += 1
+            task = Task.objects.filter(plan=plan, code=parsed.code).first()
+            if task is None:
+                task = Task.objects.create(plan=plan, code=parsed.code, position=position, text=parsed.text,
+                                           action_line=line)
+            else:
+                _set_if_changed(task, position=position, text=parsed.text, action_line=line)
+            lead_names, coop_names = weishan.RESPONSIBILITY[parsed.code]
+            lead = _resolve(lead_names, index)
+            coop = [u for u in _resolve(coop_names, index) if u not in lead]
+            if set(task.lead_units.all()) != set(lead):
+                task.lead_units.set(lead)
+            if set(task.cooperating_units.all()) != set(coop):
+                task.cooperating_units.set(coop)
+            milestones = split_milestones(parsed.text, campaign.end_date, "全面完成本项任务")
+            _sync_milestones(task, milestones)
+            _sync_targets(task, milestones)
+            task_sync_assignments(task=task)
+    # Sub-plans ("1+N") for the two departments that log in to the demo.
+    for code in ("ws-zjj", "ws-yjj"):
+        unit = index[code]
+        upsert(Plan, dict(kind=PlanKind.SUB, title=f"{unit.name}安全生产治本攻坚三年行动方案"),
+               campaign=campaign, unit=unit)
+    simulate_completion(campaign, today)
+    load_users(index)
+    return campaign

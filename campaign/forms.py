@@ -1,0 +1,88 @@
+from django import forms
+
+from .choices import PlanKind, UnitKind
+from .models import ActionLine, Campaign, KeyTask, Plan, Unit
+
+
+class BootstrapMixin:
+    """Give every widget Bootstrap's classes so templates can render fields plainly."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, (forms.CheckboxInput,)):
+                widget.attrs.setdefault("class", "form-check-input")
+            elif isinstance(widget, (forms.Select, forms.SelectMultiple)):
+                widget.attrs.setdefault("class", "form-select")
+            else:
+                widget.attrs.setdefault("class", "form-control")
+
+
+class UnitForm(BootstrapMixin, forms.ModelForm):
+    class Meta:
+        model = Unit
+        fields = ["code", "name", "short_name", "aliases", "kind", "parent", "sort_order", "is_active"]
+        widgets = {"aliases": forms.Textarea(attrs={"rows": 2})}
+
+
+class CampaignForm(BootstrapMixin, forms.ModelForm):
+    class Meta:
+        model = Campaign
+        fields = [
+            "slug", "name", "office", "start_date", "end_date", "baseline_date", "report_deadline_day",
+            "weight_on_time", "weight_reporting", "weight_targets", "weight_hazards",
+            "penalty_per_hazard", "penalty_cap", "is_active",
+        ]
+        widgets = {
+            "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "end_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "baseline_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+
+class PlanForm(BootstrapMixin, forms.ModelForm):
+    class Meta:
+        model = Plan
+        fields = ["unit", "kind", "title"]
+
+    def __init__(self, *args, campaign: Campaign, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.campaign = campaign
+        self.fields["unit"].queryset = Unit.objects.filter(is_active=True)
+
+    def clean(self):
+        data = super().clean()
+        campaign = self.instance.campaign
+        if data.get("kind") == PlanKind.MASTER:
+            others = campaign.plans.filter(kind=PlanKind.MASTER).exclude(pk=self.instance.pk)
+            if others.exists():
+                self.add_error("kind", "本三年行动已有总方案，其他方案请选择“子方案”。")
+            unit = data.get("unit")
+            if unit and unit.kind != UnitKind.OFFICE:
+                self.add_error("unit", "总方案应由安委会办公室编制。")
+        unit = data.get("unit")
+        if unit and campaign.plans.filter(unit=unit).exclude(pk=self.instance.pk).exists():
+            self.add_error("unit", "该单位在本三年行动中已有方案。")
+        return data
+
+
+class ActionLineForm(BootstrapMixin, forms.ModelForm):
+    class Meta:
+        model = ActionLine
+        fields = ["number", "title", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, plan: Plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.plan = plan
+
+
+class KeyTaskForm(BootstrapMixin, forms.ModelForm):
+    class Meta:
+        model = KeyTask
+        fields = ["action_line", "number", "title"]
+
+    def __init__(self, *args, plan: Plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["action_line"].queryset = plan.action_lines.all()

@@ -1,0 +1,80 @@
+"""One timeline of who changed what on a task: the task, its milestones, assignments and targets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from .models import Assignment, Milestone, QuantifiedTarget, TargetYearValue, Task
+
+ACTIONS = {"+": "新建", "~": "修改", "-": "删除"}
+
+
+@dataclass
+class HistoryEntry:
+    when: datetime
+    who: str
+    what: str
+    action: str
+    changes: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+def _display(model, name: str, value) -> str:
+    if value is None or value == "":
+        return "（空）"
+    try:
+        f = model._meta.get_field(name)
+    except Exception:
+        return str(value)
+    if f.choices:
+        return str(dict(f.flatchoices).get(value, value))
+    return str(value)
+
+
+def _entries(history_qs, model, label) -> list[HistoryEntry]:
+    """Pair each record with the previous one of the same object, in Python (no query per row)."""
+    fields = [f for f in model._meta.concrete_fields if f.name not in {"id"}]
+    records = list(history_qs.select_related("history_user").order_by("id", "history_date", "history_id"))
+    entries, previous = [], {}
+    for record in records:
+        before = previous.get(record.id)
+        changes = []
+        if before is not None and record.history_type == "~":
+            for f in fields:
+                old, new = getattr(before, f.attname), getattr(record, f.attname)
+                if old != new:
+                    changes.append((str(f.verbose_name), _display(model, f.name, old), _display(model, f.name, new)))
+            if not changes:
+                previous[record.id] = record
+                continue
+        previous[record.id] = record
+        user = record.history_user
+        entries.append(
+            HistoryEntry(
+                when=record.history_date,
+                who=(user.get_full_name() or user.username) if user else "系统",
+                what=label(record),
+                action=ACTIONS.get(record.history_type, record.history_type),
+                changes=changes,
+            )
+        )
+    return entries
+
+
+def task_history(task: Task, limit: int = 200) -> list[HistoryEntry]:
+    target_ids = list(QuantifiedTarget.history.filter(task_id=task.pk).values_list("id", flat=True).distinct())
+    entries = (
+        _entries(Task.history.filter(id=task.pk), Task, lambda r: f"任务 {r.code}")
+        + _entries(Milestone.history.filter(task_id=task.pk), Milestone, lambda r: f"时间节点 {r.due_date:%Y-%m-%d}")
+        + _entries(
+            Assignment.history.filter(task_id=task.pk).select_related("unit"),
+            Assignment,
+            lambda r: f"责任分解 · {r.unit.name if r.unit_id else ''} · {r.due_date:%Y-%m-%d}",
+        )
+        + _entries(QuantifiedTarget.history.filter(task_id=task.pk), QuantifiedTarget, lambda r: f"量化目标 {r.metric}")
+        + _entries(
+            TargetYearValue.history.filter(target_id__in=target_ids), TargetYearValue, lambda r: f"{r.year}年目标值"
+        )
+    )
+    entries.sort(key=lambda e: e.when, reverse=True)
+    return entries[:limit]

@@ -1,0 +1,44 @@
+from django import template
+from django.utils import timezone
+
+from tasks.models import _fmt
+
+register = template.Library()
+
+LIGHT_CLASS = {"green": "success", "yellow": "warning", "red": "danger"}
+
+
+@register.filter
+def light_class(light: str) -> str:
+    return LIGHT_CLASS.get(light, "secondary")
+
+
+@register.filter
+def days_phrase(assignment) -> str:
+    """"剩余 5 天" / "今日到期" / "逾期 3 天" / "已完成" for an annotated assignment."""
+    if assignment.completed_on:
+        late = (assignment.completed_on - assignment.due_date).days
+        return f"逾期 {late} 天完成" if late > 0 else "按期完成"
+    days = (assignment.due_date - timezone.localdate()).days
+    if days > 0:
+        return f"剩余 {days} 天"
+    if days == 0:
+        return "今日到期"
+    return f"逾期 {-days} 天"
+
+
+@register.filter
+def number(value) -> str:
+    return "" if value is None else _fmt(value)
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context, **changes) -> str:
+    """The current query string with some parameters replaced (for filter links)."""
+    params = context["request"].GET.copy()
+    for key, value in changes.items():
+        if value in (None, ""):
+            params.pop(key, None)
+        else:
+            params[key] = value
+    return params.urlencode()

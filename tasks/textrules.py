@@ -1,0 +1,227 @@
+"""Reading the plan's own wording: deadlines written as text, milestones and quantified targets.
+
+These rules serve the demo loader and the Excel import alike, so a phrase such as
+"2025年6月底前" means the same date wherever it is read.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from .choices import Comparator
+
+_FULLWIDTH = str.maketrans(
+    "０１２３４５６７８９％．／－：，；（）　",
+    "0123456789%./-:,;() ",
+)
+
+
+def to_halfwidth(text: str) -> str:
+    """Full-width digits and the punctuation around them, one character for one."""
+    return (text or "").translate(_FULLWIDTH)
+
+
+class DatePhraseError(ValueError):
+    """A date phrase that names an impossible day, e.g. "2025年13月底前"."""
+
+
+def _month_end(year: int, month: int) -> datetime.date:
+    if not 1 <= month <= 12:
+        raise DatePhraseError(f"月份“{month}”不存在")
+    return datetime.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _exact(year: int, month: int, day: int) -> datetime.date:
+    if not 1 <= month <= 12:
+        raise DatePhraseError(f"月份“{month}”不存在")
+    try:
+        return datetime.date(year, month, day)
+    except ValueError:
+        raise DatePhraseError(f"{year}年{month}月没有{day}日") from None
+
+
+# "2024年底前", "2025年6月底前", "2024年10月底", "2024年12月31日", "2024年，", "2025年上半年", "2024年第三季度"
+_CN_DATE = re.compile(
+    r"(?P<y>20\d{2})\s*年\s*"
+    r"(?:(?P<half>上|下)半年|第?(?P<q>[一二三四1-4])季度|(?P<m>\d{1,2})\s*月(?:\s*(?P<d>\d{1,2})\s*[日号])?)?"
+    r"\s*(?P<suffix>底前|年底前|底|末前|末|前|以前|之前)?"
+)
+_SEP_DATE = re.compile(r"(?<!\d)(?P<y>20\d{2})\s*[./-]\s*(?P<m>\d{1,2})\s*[./-]\s*(?P<d>\d{1,2})(?!\d)")
+_QUARTER = {"一": 3, "二": 6, "三": 9, "四": 12, "1": 3, "2": 6, "3": 9, "4": 12}
+# What may follow a bare "2024年" for it to be a deadline ("2024年，重点开展…").
+_BARE_YEAR_FOLLOW = re.compile(r"\s*[,，:：]")
+
+
+@dataclass(frozen=True)
+class DatePhrase:
+    start: int
+    end: int
+    date: datetime.date
+
+
+def _phrase_date(match: re.Match, text: str) -> datetime.date | None:
+    year = int(match["y"])
+    if match.re is _SEP_DATE:
+        return _exact(year, int(match["m"]), int(match["d"]))
+    if match["half"]:
+        return datetime.date(year, 6, 30) if match["half"] == "上" else datetime.date(year, 12, 31)
+    if match["q"]:
+        return _month_end(year, _QUARTER[match["q"]])
+    if match["m"]:
+        month = int(match["m"])
+        if match["d"]:
+            return _exact(year, month, int(match["d"]))
+        # "2025年6月" alone still means the end of that month.
+        return _month_end(year, month)
+    if match["suffix"] or _BARE_YEAR_FOLLOW.match(text, match.end()):
+        return datetime.date(year, 12, 31)
+    return None
+
+
+def find_date_phrases(text: str) -> list[DatePhrase]:
+    """Every deadline phrase in ``text``, in order; raises DatePhraseError on an impossible one.
+
+    A year alone counts only as "2024年，" or "2024年底前"; "2020年以来" and
+    "2023年及以前" are references, not deadlines.
+    """
+    text = to_halfwidth(text)
+    found: list[DatePhrase] = []
+    taken: list[tuple[int, int]] = []
+    for pattern in (_SEP_DATE, _CN_DATE):
+        for match in pattern.finditer(text):
+            if any(s <= match.start() < e for s, e in taken):
+                continue
+            day = _phrase_date(match, text)
+            if day is None:
+                continue
+            end = match.end()
+            taken.append((match.start(), end))
+            found.append(DatePhrase(match.start(), end, day))
+    return sorted(found, key=lambda p: p.start)
+
+
+def parse_due(value) -> datetime.date | None:
+    """A deadline cell: a date, a datetime, or text like "2024年底前" / "2025.12.31".
+
+    Returns None for an empty cell; raises DatePhraseError for text that is not a date.
+    """
+    if value is None:
+        return None
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    text = to_halfwidth(str(value)).strip()
+    if not text:
+        return None
+    phrases = find_date_phrases(text)
+    if phrases:
+        return phrases[0].date
+    bare = re.fullmatch(r"(20\d{2})\s*年?", text)
+    if bare:
+        return datetime.date(int(bare[1]), 12, 31)
+    raise DatePhraseError(f"无法识别的日期“{value}”")
+
+
+@dataclass
+class MilestoneSpec:
+    due_date: datetime.date
+    text: str
+
+
+_SENTENCE = re.compile(r"[^。；;！？\n]+[。；;！？]?")
+_LEADING_PUNCT = re.compile(r"^[\s,，、:：]+")
+
+
+def split_milestones(text: str, default_due: datetime.date, default_text: str = "") -> list[MilestoneSpec]:
+    """Cut a task's text into dated milestones, one per sentence that names a deadline.
+
+    A sentence that starts with the deadline ("2025年6月底前，基本掌握…") keeps only what
+    follows it; one that names it midway keeps the whole sentence. A text without any
+    deadline gives a single milestone due at ``default_due``.
+    """
+    milestones: list[MilestoneSpec] = []
+    for match in _SENTENCE.finditer(text or ""):
+        sentence = match.group().strip()
+        if not sentence:
+            continue
+        phrases = find_date_phrases(sentence)
+        if not phrases:
+            continue
+        first = phrases[0]
+        body = sentence
+        if not _LEADING_PUNCT.sub("", to_halfwidth(sentence)[: first.start]):
+            body = _LEADING_PUNCT.sub("", sentence[first.end:])
+        body = body.rstrip("。；;")
+        milestones.append(MilestoneSpec(first.date, body or sentence.rstrip("。；;")))
+    if not milestones:
+        milestones.append(MilestoneSpec(default_due, default_text))
+    return milestones
+
+
+@dataclass
+class TargetSpec:
+    metric: str
+    measure_unit: str
+    comparator: str
+    value: Decimal
+    source_text: str
+
+
+_NUM = r"(?P<num>\d+(?:\.\d+)?)\s*(?P<unit>%|家|人|次|个|项|处)"
+_TARGET_PATTERNS = [
+    # "覆盖率达到100%", "占比达到40%", "产量达到90%以上", "不低于90%", "不少于30人", "不超过5家"
+    re.compile(
+        r"(?P<verb>达到|达|提高到|提升到|提升至|提高至|不低于|不少于|不超过|不高于|控制在|保持在|低于|少于|高于)\s*"
+        + _NUM
+        + r"(?P<tail>以上|以下|以内|及以上|左右)?"
+    ),
+    # "知晓率80%以上", "持证上岗率100%", "参训率100%"
+    re.compile(r"(?P<verb>率|比例|占比)\s*" + _NUM + r"(?P<tail>以上|以下|以内|及以上)?"),
+    # "10人以上" only when the clause ends there ("培训人数30人以上。")
+    re.compile(r"(?P<verb>)" + _NUM + r"(?P<tail>以上|以下|以内)(?=\s*(?:[,，。；;、)）]|$))"),
+]
+_LTE_WORDS = {"不超过", "不高于", "控制在", "低于", "少于"}
+_CLAUSE_CUT = re.compile(r"[,，;；。:：]")
+_METRIC_TRIM = re.compile(r"^(?:\d+\s*[.、]\s*)?(?:其中|全面|基本|确保|推动|实现|力争|全县|并)*")
+
+
+def _metric_before(clause: str, verb: str) -> str:
+    metric = clause
+    for phrase in find_date_phrases(metric):
+        metric = metric[: phrase.start] + metric[phrase.end:]
+    metric = _LEADING_PUNCT.sub("", metric).strip()
+    metric = _METRIC_TRIM.sub("", metric)
+    if verb in {"率", "比例", "占比"}:
+        metric += verb
+    return metric.strip(" 、“”\"") or "完成率"
+
+
+def extract_targets(text: str) -> list[TargetSpec]:
+    """Quantified targets stated in the text: "覆盖率达到100%", "知晓率80%以上", "不少于30人"."""
+    found: list[TargetSpec] = []
+    normal = to_halfwidth(text or "")
+    spans: list[tuple[int, int]] = []
+    for pattern in _TARGET_PATTERNS:
+        for match in pattern.finditer(normal):
+            if any(s <= match.start("num") < e for s, e in spans):
+                continue
+            spans.append((match.start("num"), match.end()))
+            verb = match["verb"] or ""
+            tail = match["tail"] or ""
+            if verb in _LTE_WORDS or tail in {"以下", "以内"}:
+                comparator = Comparator.LTE
+            elif tail == "左右":
+                comparator = Comparator.EQ
+            else:
+                comparator = Comparator.GTE
+            clause_start = max((m.end() for m in _CLAUSE_CUT.finditer(normal, 0, match.start())), default=0)
+            clause_end = _CLAUSE_CUT.search(normal, match.end())
+            source = text[clause_start: clause_end.start() if clause_end else len(text)].strip()
+            metric = _metric_before(text[clause_start: match.start()], verb)
+            found.append(TargetSpec(metric[:200], match["unit"], comparator, Decimal(match["num"]), source[:300]))
+    return found

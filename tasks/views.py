@@ -1,0 +1,149 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.functional import cached_property
+from django.views.generic import DeleteView, DetailView, TemplateView
+
+from campaign import access
+from campaign.mixins import CampaignMixin
+from campaign.models import Plan
+
+from .forms import MilestoneFormSet, TargetFormSet, TaskForm
+from .history import task_history
+from .models import Task
+from .selectors import prefetch_task_details, with_status
+from .services import task_sync_assignments
+
+
+class TaskDetailView(CampaignMixin, DetailView):
+    template_name = "tasks/task_detail.html"
+    context_object_name = "task"
+
+    def get_queryset(self):
+        user = self.request.user
+        return prefetch_task_details(
+            access.visible_tasks(user, self.campaign).select_related("plan__unit", "master_task"),
+            assignments=access.visible_assignments(user, self.campaign),
+        )
+
+    def get_context_data(self, **kwargs):
+        task = self.object
+        kwargs.update(
+            can_edit=access.can_edit_plan(self.request.user, task.plan),
+            history=task_history(task),
+        )
+        return super().get_context_data(**kwargs)
+
+
+class AssignmentDetailView(CampaignMixin, DetailView):
+    template_name = "tasks/assignment_detail.html"
+    context_object_name = "assignment"
+
+    def get_queryset(self):
+        return with_status(access.visible_assignments(self.request.user, self.campaign)).select_related(
+            "task__plan__unit", "milestone", "unit", "task__action_line"
+        )
+
+    def get_context_data(self, **kwargs):
+        kwargs["history"] = self.object.history.select_related("history_user").order_by("-history_date")[:50]
+        return super().get_context_data(**kwargs)
+
+
+class TaskEditMixin(CampaignMixin):
+    """Create or edit a task with its milestones and quantified targets on one page."""
+
+    template_name = "tasks/task_form.html"
+
+    @cached_property
+    def plan(self) -> Plan:
+        plan = access.get_plan_or_404(self.request.user, self.campaign, self.kwargs["unit_code"])
+        if not access.can_edit_plan(self.request.user, plan):
+            raise PermissionDenied("您可以查看该方案，但无权修改。")
+        return plan
+
+    def get_task(self) -> Task | None:
+        return None
+
+    def get(self, request, *args, **kwargs):
+        return self.render_to_response(self.get_context_data(**self.build_forms(None)))
+
+    def post(self, request, *args, **kwargs):
+        forms = self.build_forms(request.POST)
+        if all(f.is_valid() for f in forms.values()):
+            task = self.save(**forms)
+            messages.success(request, f"任务 {task.code} 已保存。")
+            return HttpResponseRedirect(reverse("task-detail", args=[self.campaign.slug, task.pk]))
+        messages.error(request, "保存未成功，请按提示修改后再提交，已填写的内容都保留在表单中。")
+        return self.render_to_response(self.get_context_data(**forms))
+
+    def build_forms(self, data):
+        task = self.get_task()
+        instance = task or Task(plan=self.plan)
+        return {
+            "form": TaskForm(data, instance=instance, plan=self.plan),
+            "milestones": MilestoneFormSet(data, instance=instance, prefix="ms", campaign=self.campaign),
+            "targets": TargetFormSet(data, instance=instance, prefix="tg", years=self.campaign.years),
+        }
+
+    @transaction.atomic
+    def save(self, *, form, milestones, targets) -> Task:
+        task = form.save()
+        milestones.instance = task
+        saved = milestones.save(commit=False)
+        for obj in milestones.deleted_objects:
+            obj.delete()
+        next_seq = max([m.seq for m in task.milestones.all()] or [0]) + 1
+        for milestone in saved:
+            if milestone.pk is None:
+                milestone.seq = next_seq
+                next_seq += 1
+            milestone.task = task
+            milestone.save()
+        targets.instance = task
+        targets.save()
+        targets.save_year_values()
+        task_sync_assignments(task=task)
+        return task
+
+    def get_context_data(self, **kwargs):
+        kwargs.update(plan=self.plan, task=self.get_task(), years=self.campaign.years)
+        return super().get_context_data(**kwargs)
+
+
+class TaskCreateView(TaskEditMixin, TemplateView):
+    pass
+
+
+class TaskUpdateView(TaskEditMixin, TemplateView):
+    @cached_property
+    def task(self) -> Task:
+        return get_object_or_404(access.tasks_in_plan(self.request.user, self.plan), pk=self.kwargs["pk"])
+
+    def get_task(self):
+        return self.task
+
+
+class TaskDeleteView(CampaignMixin, DeleteView):
+    template_name = "campaign/manage_confirm_delete.html"
+    context_object_name = "object"
+
+    def get_queryset(self):
+        editable = [p.pk for p in access.visible_plans(self.request.user, self.campaign)
+                    if access.can_edit_plan(self.request.user, p)]
+        return Task.objects.filter(plan__in=editable).select_related("plan__unit")
+
+    def get_success_url(self):
+        return reverse("plan-tree", args=[self.campaign.slug, self.object.plan.unit.code])
+
+    def get_context_data(self, **kwargs):
+        kwargs["cancel_url"] = reverse("task-detail", args=[self.campaign.slug, self.object.pk])
+        return super().get_context_data(**kwargs)
+
+    def form_valid(self, form):
+        messages.success(self.request, f"已删除任务 {self.object.code}。")
+        return super().form_valid(form)
+
+

@@ -1,0 +1,67 @@
+import datetime
+from dataclasses import dataclass
+
+import pytest
+
+from campaign.choices import PlanKind, Role, UnitKind
+from campaign.models import Campaign, Plan, Unit
+from tasks.models import Task
+
+from .factories import ActionLineFactory, CampaignFactory, PlanFactory, UnitFactory, make_task, make_user
+
+
+@dataclass
+class World:
+    """A small county: the office, two departments, a township, a master plan and a sub-plan each."""
+
+    campaign: Campaign
+    office: Unit
+    dept_a: Unit
+    dept_b: Unit
+    township: Unit
+    master: Plan
+    plan_a: Plan
+    plan_b: Plan
+    task_a: Task  # master plan, led by dept_a
+    task_b: Task  # master plan, led by dept_b
+    sub_task_a: Task
+    sub_task_b: Task
+
+
+@pytest.fixture
+def world(db) -> World:
+    office = UnitFactory(code="office", name="某县安委会办公室", kind=UnitKind.OFFICE)
+    dept_a = UnitFactory(code="dept-a", name="县住房和城乡建设局", short_name="县住建局", parent=office)
+    dept_b = UnitFactory(code="dept-b", name="县应急管理局", short_name="县应急局", parent=office)
+    township = UnitFactory(code="town", name="某某镇", kind=UnitKind.TOWNSHIP, parent=office)
+    campaign = CampaignFactory(slug="test-2024", office=office)
+    master = PlanFactory(campaign=campaign, unit=office, kind=PlanKind.MASTER, title="总方案")
+    plan_a = PlanFactory(campaign=campaign, unit=dept_a, kind=PlanKind.SUB, title="住建局子方案")
+    plan_b = PlanFactory(campaign=campaign, unit=dept_b, kind=PlanKind.SUB, title="应急局子方案")
+    line = ActionLineFactory(plan=master, number=1, title="开展测试行动")
+    task_a = make_task(master, 1, lead=[dept_a], coop=[township], action_line=line)
+    dues = [datetime.date(2024, 6, 30), datetime.date(2025, 12, 31)]
+    task_b = make_task(master, 2, lead=[dept_b], action_line=line, due=dues)
+    sub_task_a = make_task(plan_a, 1, lead=[dept_a])
+    sub_task_b = make_task(plan_b, 1, lead=[dept_b])
+    return World(
+        campaign, office, dept_a, dept_b, township, master, plan_a, plan_b, task_a, task_b, sub_task_a, sub_task_b
+    )
+
+
+@pytest.fixture
+def users(world):
+    return {
+        "office": make_user("office", Role.OFFICE, world.office),
+        "leader": make_user("leader", Role.LEADER),
+        "liaison_a": make_user("liaison_a", Role.LIAISON, world.dept_a),
+        "liaison_b": make_user("liaison_b", Role.LIAISON, world.dept_b),
+        "liaison_town": make_user("liaison_town", Role.LIAISON, world.township),
+        "norole": make_user("norole"),
+    }
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # Real hashing costs ~0.3 s per user; tests that log in create several.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

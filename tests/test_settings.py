@@ -1,0 +1,14 @@
+import os
+
+from django.conf import settings
+
+
+def test_ui_language_and_time_zone():
+    assert settings.LANGUAGE_CODE == "zh-hans"
+    assert settings.TIME_ZONE == "Asia/Shanghai"
+    assert "en" in dict(settings.LANGUAGES)
+
+
+def test_jobs_run_in_process_without_a_broker():
+    assert settings.CELERY_TASK_ALWAYS_EAGER is (not os.environ.get("CELERY_BROKER_URL"))
+    assert settings.CELERY_ACCEPT_CONTENT == ["json"]
