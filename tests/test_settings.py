@@ -12,3 +12,11 @@ def test_ui_language_and_time_zone():
 def test_jobs_run_in_process_without_a_broker():
     assert settings.CELERY_TASK_ALWAYS_EAGER is (not os.environ.get("CELERY_BROKER_URL"))
     assert settings.CELERY_ACCEPT_CONTENT == ["json"]
+
+
+def test_chinese_by_default_whatever_the_browser_says(client, settings):
+    response = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert response["Content-Language"] == "zh-hans"
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.get("/accounts/login/")
+    assert response["Content-Language"] == "en"

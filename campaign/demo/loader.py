@@ -40,6 +40,7 @@ DEMO_USERS = [
     DemoUser("zjj", "县住建局 王联络员", Role.LIAISON, "ws-zjj", "县住房和城乡建设局联络员"),
     DemoUser("yjj", "县应急局 赵联络员", Role.LIAISON, "ws-yjj", "县应急管理局联络员"),
     DemoUser("xiazhen", "夏镇街道 刘联络员", Role.LIAISON, "ws-xzjd", "夏镇街道联络员"),
+    DemoUser("admin", "系统管理员", Role.OFFICE, "ws-office", "系统管理员（管理后台 /admin/）"),
 ]
 
 
@@ -154,9 +155,10 @@ def load_users(index: dict[str, Unit]) -> list[DemoUser]:
     User = get_user_model()
     for demo in DEMO_USERS:
         user, created = User.objects.get_or_create(username=demo.username)
-        changed = created or user.first_name != demo.full_name or user.is_staff != (demo.role == Role.OFFICE)
+        is_admin = demo.username == "admin"
+        changed = created or (user.first_name, user.is_staff, user.is_superuser) != (demo.full_name, is_admin, is_admin)
         user.first_name = demo.full_name
-        user.is_staff = demo.role == Role.OFFICE
+        user.is_staff = user.is_superuser = is_admin
         if created or not user.check_password(DEMO_PASSWORD):
             user.set_password(DEMO_PASSWORD)
             changed = True

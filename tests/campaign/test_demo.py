@@ -35,7 +35,7 @@ def test_load_demo_twice_leaves_one_campaign_and_changes_nothing(capsys):
     assert first["departments"] == 21
     assert first["townships"] == 16
     out = capsys.readouterr().out
-    for username in ("office", "leader", "zjj", "yjj", "xiazhen"):
+    for username in ("office", "leader", "zjj", "yjj", "xiazhen", "admin"):
         assert username in out
 
 
