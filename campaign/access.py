@@ -121,3 +121,21 @@ def can_edit_plan(user, plan: Plan) -> bool:
 def can_manage_campaign(user) -> bool:
     """Units, campaigns, plans and action lines are the office's to maintain."""
     return is_office(user)
+
+
+def can_report_for(user, unit: Unit) -> bool:
+    """A liaison reports for its own unit; the office may fill in for any unit."""
+    if is_office(user):
+        return True
+    return is_liaison(user) and unit_of(user).pk == unit.pk
+
+
+def can_review(user) -> bool:
+    """Accepting and returning reports, closing out, deciding extensions and issuing follow-ups."""
+    return is_office(user)
+
+
+def visible_reports(user, campaign: Campaign) -> QuerySet:
+    from tasks.models import ProgressReport
+
+    return ProgressReport.objects.filter(assignment__in=visible_assignments(user, campaign))

@@ -3,11 +3,13 @@ from django.db.models import Count, ProtectedError, Q
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse, reverse_lazy
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views.generic import CreateView, DeleteView, ListView, TemplateView, UpdateView
 
+from tasks import dashboard
 from tasks.filters import TaskFilter, units_for_filter
-from tasks.selectors import plan_tree, prefetch_task_details, status_counts
+from tasks.selectors import plan_tree, prefetch_task_details
 
 from . import access
 from .forms import ActionLineForm, CampaignForm, KeyTaskForm, PlanForm, UnitForm
@@ -37,11 +39,21 @@ class CampaignDetailView(CampaignMixin, TemplateView):
     def get_context_data(self, **kwargs):
         user = self.request.user
         plans = access.visible_plans(user, self.campaign).annotate(task_count=Count("tasks"))
+        assignments = access.visible_assignments(user, self.campaign)
+        on = timezone.localdate()
+        if access.is_liaison(user):
+            home = dashboard.liaison_home(assignments, on)
+        elif access.is_office(user):
+            home = dashboard.office_home(assignments, on)
+        else:
+            home = dashboard.leader_home(assignments, on)
         kwargs.update(
             plans=plans,
-            counts=status_counts(access.visible_assignments(user, self.campaign)),
+            home=home,
+            counts=home["counts"],
             task_total=access.visible_tasks(user, self.campaign).count(),
             can_manage=access.can_manage_campaign(user),
+            deadline=on.replace(day=self.campaign.report_deadline_day),
         )
         return super().get_context_data(**kwargs)
 

@@ -148,3 +148,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# Attachments to progress reports: pdf, jpg, png, docx, xlsx, checked by content.
+ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_MB", "20")) * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 20000

@@ -1,7 +1,18 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Assignment, Milestone, QuantifiedTarget, TargetYearValue, Task
+from .models import (
+    Assignment,
+    Attachment,
+    ExtensionRequest,
+    FollowUp,
+    Milestone,
+    ProgressReport,
+    ProgressValue,
+    QuantifiedTarget,
+    TargetYearValue,
+    Task,
+)
 
 
 class MilestoneInline(admin.TabularInline):
@@ -64,3 +75,56 @@ class TargetYearValueAdmin(SimpleHistoryAdmin):
     list_filter = ["year"]
     search_fields = ["target__metric"]
     raw_id_fields = ["target"]
+
+
+class ProgressValueInline(admin.TabularInline):
+    model = ProgressValue
+    extra = 0
+    raw_id_fields = ["target"]
+
+
+class AttachmentInline(admin.TabularInline):
+    model = Attachment
+    extra = 0
+    readonly_fields = ["original_name", "kind", "size", "uploaded_by", "uploaded_at"]
+
+
+@admin.register(ProgressReport)
+class ProgressReportAdmin(SimpleHistoryAdmin):
+    list_display = ["assignment", "month", "reported_status", "state", "first_submitted_at", "reviewed_at"]
+    list_filter = ["state", "reported_status", "month", "assignment__unit"]
+    search_fields = ["assignment__task__code", "assignment__unit__name", "progress", "problems"]
+    list_select_related = ["assignment__task", "assignment__unit"]
+    raw_id_fields = ["assignment", "submitted_by", "reviewed_by"]
+    inlines = [ProgressValueInline, AttachmentInline]
+
+
+@admin.register(ProgressValue)
+class ProgressValueAdmin(SimpleHistoryAdmin):
+    list_display = ["target", "report", "value"]
+    search_fields = ["target__metric"]
+    raw_id_fields = ["target", "report"]
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(SimpleHistoryAdmin):
+    list_display = ["original_name", "kind", "size", "report", "uploaded_by", "uploaded_at"]
+    list_filter = ["kind"]
+    search_fields = ["original_name"]
+    raw_id_fields = ["report", "uploaded_by"]
+
+
+@admin.register(ExtensionRequest)
+class ExtensionRequestAdmin(SimpleHistoryAdmin):
+    list_display = ["assignment", "previous_due", "requested_due", "state", "requested_at", "decided_at"]
+    list_filter = ["state"]
+    search_fields = ["assignment__task__code", "assignment__unit__name", "reason"]
+    raw_id_fields = ["assignment", "requested_by", "decided_by"]
+
+
+@admin.register(FollowUp)
+class FollowUpAdmin(SimpleHistoryAdmin):
+    list_display = ["assignment", "kind", "number", "issued_by", "issued_at"]
+    list_filter = ["kind"]
+    search_fields = ["assignment__task__code", "assignment__unit__name", "content", "number"]
+    raw_id_fields = ["assignment", "issued_by"]

@@ -54,3 +54,29 @@ STATUS_FILTER_CHOICES = [
 ]
 
 DUE_SOON_DAYS = 7
+
+
+class ReportState(models.TextChoices):
+    DRAFT = "draft", "草稿"
+    SUBMITTED = "submitted", "待审核"
+    ACCEPTED = "accepted", "已通过"
+    RETURNED = "returned", "已退回"
+
+
+class ReportedStatus(models.TextChoices):
+    """What the liaison says about the assignment this month."""
+
+    IN_PROGRESS = "in_progress", "进行中"
+    COMPLETED = "completed", "已完成"
+
+
+class ExtensionState(models.TextChoices):
+    PENDING = "pending", "待审批"
+    APPROVED = "approved", "已批准"
+    REJECTED = "rejected", "未批准"
+
+
+class FollowUpKind(models.TextChoices):
+    REMINDER = "reminder", "提醒"
+    NOTICE = "notice", "督办单"
+    INTERVIEW = "interview", "约谈"

@@ -7,7 +7,8 @@ from django.forms import BaseInlineFormSet, inlineformset_factory
 from campaign.forms import BootstrapMixin
 from campaign.models import KeyTask, Plan, Unit
 
-from .models import Milestone, QuantifiedTarget, TargetYearValue, Task, campaign_period_error
+from .choices import ReportedStatus
+from .models import FollowUp, Milestone, QuantifiedTarget, TargetYearValue, Task, campaign_period_error
 
 
 class TaskForm(BootstrapMixin, forms.ModelForm):
@@ -152,3 +153,117 @@ class BaseTargetFormSet(BaseInlineFormSet):
 TargetFormSet = inlineformset_factory(
     Task, QuantifiedTarget, form=TargetForm, formset=BaseTargetFormSet, extra=1, can_delete=True
 )
+
+
+# ---- monthly progress ---------------------------------------------------------------------------
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"class": "form-control form-control-sm"}))
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, (list, tuple)):
+            return [super(MultipleFileField, self).clean(item, initial) for item in data if item]
+        return [super().clean(data, initial)] if data else []
+
+
+class ReportRowForm(forms.Form):
+    """One assignment's row on the monthly entry page; target value fields are added per target."""
+
+    reported_status = forms.ChoiceField(
+        label="完成情况", choices=ReportedStatus.choices, initial=ReportedStatus.IN_PROGRESS,
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+    progress = forms.CharField(
+        label="进展情况", required=False, max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control form-control-sm"}),
+    )
+    problems = forms.CharField(
+        label="存在问题", required=False, max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 1, "class": "form-control form-control-sm"}),
+    )
+    next_steps = forms.CharField(
+        label="下步计划", required=False, max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 1, "class": "form-control form-control-sm"}),
+    )
+    files = MultipleFileField(label="附件")
+
+    def __init__(self, *args, assignment, targets=(), report=None, **kwargs):
+        initial = {}
+        if report is not None:
+            initial = {
+                "reported_status": report.reported_status, "progress": report.progress,
+                "problems": report.problems, "next_steps": report.next_steps,
+            }
+            for value in report.values.all():
+                initial[f"t{value.target_id}"] = value.value
+        super().__init__(*args, initial=initial, **kwargs)
+        self.assignment, self.report, self.targets = assignment, report, list(targets)
+        for target in self.targets:
+            self.fields[f"t{target.pk}"] = forms.DecimalField(
+                label=f"{target.metric}（{target.measure_unit}）", required=False, min_value=Decimal(0),
+                max_digits=14, decimal_places=2,
+                widget=forms.NumberInput(attrs={"class": "form-control form-control-sm", "step": "any"}),
+            )
+
+    def target_fields(self):
+        return [self[f"t{t.pk}"] for t in self.targets]
+
+    def values(self) -> dict[int, Decimal]:
+        return {
+            t.pk: self.cleaned_data[f"t{t.pk}"] for t in self.targets if self.cleaned_data.get(f"t{t.pk}") is not None
+        }
+
+    def clean_files(self):
+        from .attachments import check_attachment
+
+        files = self.cleaned_data.get("files") or []
+        for upload in files:
+            check_attachment(upload)
+        return files
+
+
+class ReturnForm(forms.Form):
+    reason = forms.CharField(
+        label="退回原因", max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control", "placeholder": "请写明需要补充或修改的内容"}),
+        error_messages={"required": "退回时请填写退回原因，便于填报单位修改。"},
+    )
+
+
+class ExtensionForm(forms.Form):
+    requested_due = forms.DateField(
+        label="申请延至", widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+        error_messages={
+            "required": "请选择申请延至的日期。", "invalid": "日期格式不正确，请按 2025-06-30 的格式填写。"
+        },
+    )
+    reason = forms.CharField(
+        label="延期理由", max_length=2000, widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+        error_messages={"required": "请填写延期理由。"},
+    )
+
+
+class DecisionForm(forms.Form):
+    note = forms.CharField(
+        label="审批意见", required=False, max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 1, "class": "form-control form-control-sm"}),
+    )
+
+
+class FollowUpForm(BootstrapMixin, forms.ModelForm):
+    class Meta:
+        model = FollowUp
+        fields = ["kind", "number", "content", "respond_by"]
+        widgets = {
+            "content": forms.Textarea(attrs={"rows": 3}),
+            "respond_by": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+        help_texts = {"number": "督办单的文号，如“微安办督〔2025〕3号”"}

@@ -5,7 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from .models import Assignment, Milestone, QuantifiedTarget, TargetYearValue, Task
+from .models import (
+    Assignment,
+    ExtensionRequest,
+    FollowUp,
+    Milestone,
+    ProgressReport,
+    ProgressValue,
+    QuantifiedTarget,
+    TargetYearValue,
+    Task,
+)
 
 ACTIONS = {"+": "新建", "~": "修改", "-": "删除"}
 
@@ -76,5 +86,37 @@ def task_history(task: Task, limit: int = 200) -> list[HistoryEntry]:
             TargetYearValue.history.filter(target_id__in=target_ids), TargetYearValue, lambda r: f"{r.year}年目标值"
         )
     )
+    entries += _progress_entries(Assignment.history.filter(task_id=task.pk).values_list("id", flat=True).distinct())
+    entries.sort(key=lambda e: e.when, reverse=True)
+    return entries[:limit]
+
+
+def _progress_entries(assignment_ids) -> list[HistoryEntry]:
+    """Reports, their target values, extensions and follow-ups of the given assignments."""
+    assignment_ids = list(assignment_ids)
+    report_ids = list(
+        ProgressReport.history.filter(assignment_id__in=assignment_ids).values_list("id", flat=True).distinct()
+    )
+    return (
+        _entries(
+            ProgressReport.history.filter(assignment_id__in=assignment_ids), ProgressReport,
+            lambda r: f"{r.month:%Y年%m月}填报",
+        )
+        + _entries(
+            ProgressValue.history.filter(report_id__in=report_ids).select_related("target"), ProgressValue,
+            lambda r: f"目标实际值 · {r.target.metric if r.target_id else ''}",
+        )
+        + _entries(
+            ExtensionRequest.history.filter(assignment_id__in=assignment_ids), ExtensionRequest,
+            lambda r: f"延期申请（延至 {r.requested_due:%Y-%m-%d}）",
+        )
+        + _entries(FollowUp.history.filter(assignment_id__in=assignment_ids), FollowUp, lambda r: "督办")
+    )
+
+
+def assignment_history(assignment: Assignment, limit: int = 200) -> list[HistoryEntry]:
+    entries = _entries(
+        Assignment.history.filter(id=assignment.pk), Assignment, lambda r: f"责任分解 · {r.due_date:%Y-%m-%d}"
+    ) + _progress_entries([assignment.pk])
     entries.sort(key=lambda e: e.when, reverse=True)
     return entries[:limit]

@@ -10,6 +10,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import (
+    BooleanField,
     Case,
     CharField,
     Count,
@@ -26,25 +27,62 @@ from django.utils import timezone
 
 from campaign.models import ActionLine, KeyTask, Plan
 
-from .choices import DUE_SOON_DAYS, Light, State, Warning
-from .models import Assignment, Milestone, QuantifiedTarget, TargetYearValue, Task
+from .choices import DUE_SOON_DAYS, Light, ReportState, State, Warning
+from .models import Assignment, Milestone, ProgressReport, QuantifiedTarget, TargetYearValue, Task
 
 
 def today() -> datetime.date:
     return timezone.localdate()
 
 
+def month_start(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def previous_month(month: datetime.date) -> datetime.date:
+    return (month_start(month) - datetime.timedelta(days=1)).replace(day=1)
+
+
+def month_end(month: datetime.date) -> datetime.date:
+    return (month_start(month) + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
+
+
+# A report counts toward the lifecycle once it has been sent in (a returned one keeps the previous state).
+COUNTING_REPORT_STATES = [ReportState.SUBMITTED, ReportState.ACCEPTED]
+
+
 def with_status(assignments: QuerySet[Assignment], on: datetime.date | None = None) -> QuerySet[Assignment]:
-    """Annotate ``state``, ``warning`` and ``light`` as of ``on`` (default: today)."""
+    """Annotate ``state``, ``warning``, ``light`` and ``missed_last_month`` as of ``on`` (default: today).
+
+    - state: 已销号 if closed out, 已完成 if a completion report was accepted, 进行中 once a
+      report has been submitted (a returned one does not count), else 未开始;
+    - warning: 逾期 past the due date and not completed, 临期 due within 7 days;
+    - light: red when overdue; yellow when due soon, completed late, or last month's report is
+      missing while the item was open; green otherwise.
+    """
     on = on or today()
     soon = on + datetime.timedelta(days=DUE_SOON_DAYS)
+    last_month = previous_month(on)
     done = Q(completed_on__isnull=False)
+    reported = ProgressReport.objects.filter(assignment=OuterRef("pk"), state__in=COUNTING_REPORT_STATES)
+    assignments = assignments.annotate(
+        has_report=Exists(reported),
+        reported_last_month=Exists(reported.filter(month=last_month)),
+    )
+    missed_last_month = Q(reported_last_month=False, task__plan__campaign__start_date__lte=month_end(last_month))
     return assignments.annotate(
         state=Case(
             When(closed_on__isnull=False, then=Value(State.CLOSED)),
             When(done, then=Value(State.COMPLETED)),
+            When(has_report=True, then=Value(State.IN_PROGRESS)),
             default=Value(State.NOT_STARTED),
             output_field=CharField(),
+        ),
+        missed_last_month=Case(
+            When(done, then=Value(False)),
+            When(missed_last_month, then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
         ),
         warning=Case(
             When(done, then=Value(Warning.NONE)),
@@ -59,6 +97,7 @@ def with_status(assignments: QuerySet[Assignment], on: datetime.date | None = No
             When(done, then=Value(Light.YELLOW)),
             When(due_date__lt=on, then=Value(Light.RED)),
             When(due_date__lte=soon, then=Value(Light.YELLOW)),
+            When(missed_last_month, then=Value(Light.YELLOW)),
             default=Value(Light.GREEN),
             output_field=CharField(),
         ),

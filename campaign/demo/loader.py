@@ -6,7 +6,6 @@ Running it again updates rows in place, so there is always exactly one demo camp
 from __future__ import annotations
 
 import datetime
-import hashlib
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -15,11 +14,12 @@ from django.utils import timezone
 
 from campaign.choices import PlanKind, Role, UnitKind
 from campaign.models import ActionLine, Campaign, Plan, Profile, Unit
-from tasks.models import Assignment, Milestone, QuantifiedTarget, TargetYearValue, Task
+from tasks.models import Milestone, QuantifiedTarget, TargetYearValue, Task
 from tasks.services import task_sync_assignments
 from tasks.textrules import extract_targets, split_milestones
 
 from . import weishan
+from .progress import simulate_progress
 
 SLUG = "weishan-2024"
 DEMO_PASSWORD = "weishan-demo-2024"
@@ -126,31 +126,6 @@ def _set_if_changed(obj, **values) -> None:
         obj.save()
 
 
-def _fraction(*parts: str) -> float:
-    """A stable pseudo-random number in [0, 1) from the given strings (same on every run)."""
-    digest = hashlib.sha256("|".join(parts).encode()).digest()
-    return int.from_bytes(digest[:8], "big") / 2**64
-
-
-def simulate_completion(campaign: Campaign, today: datetime.date) -> None:
-    """Deterministic history: most past-due assignments finished on time, some late, a few still open."""
-    assignments = Assignment.objects.filter(task__plan__campaign=campaign).select_related("task", "unit", "milestone")
-    for a in assignments:
-        if a.due_date >= today:
-            continue
-        roll = _fraction(a.task.code, a.unit.code, str(a.milestone.seq))
-        if roll < 0.12:
-            completed = None  # still open: overdue
-        elif roll < 0.25:
-            completed = min(a.due_date + datetime.timedelta(days=5 + int(roll * 200)), today)
-        else:
-            completed = a.due_date - datetime.timedelta(days=int(roll * 40))
-        closed = completed + datetime.timedelta(days=15) if completed and roll > 0.6 else None
-        if closed and closed > today:
-            closed = None
-        _set_if_changed(a, completed_on=completed, closed_on=closed)
-
-
 def load_users(index: dict[str, Unit]) -> list[DemoUser]:
     User = get_user_model()
     for demo in DEMO_USERS:
@@ -215,6 +190,6 @@ def load_demo(today: datetime.date | None = None) -> Campaign:
         unit = index[code]
         upsert(Plan, dict(kind=PlanKind.SUB, title=f"{unit.name}安全生产治本攻坚三年行动方案"),
                campaign=campaign, unit=unit)
-    simulate_completion(campaign, today)
     load_users(index)
+    simulate_progress(campaign, today, get_user_model().objects.get(username="office"))
     return campaign

@@ -1,7 +1,7 @@
 from django import template
 from django.utils import timezone
 
-from tasks.models import _fmt
+from tasks.models.plan import fmt_number
 
 register = template.Library()
 
@@ -29,7 +29,7 @@ def days_phrase(assignment) -> str:
 
 @register.filter
 def number(value) -> str:
-    return "" if value is None else _fmt(value)
+    return "" if value is None else fmt_number(value)
 
 
 @register.simple_tag(takes_context=True)

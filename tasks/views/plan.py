@@ -4,6 +4,7 @@ from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views.generic import DeleteView, DetailView, TemplateView
 
@@ -11,11 +12,12 @@ from campaign import access
 from campaign.mixins import CampaignMixin
 from campaign.models import Plan
 
-from .forms import MilestoneFormSet, TargetFormSet, TaskForm
-from .history import task_history
-from .models import Task
-from .selectors import prefetch_task_details, with_status
-from .services import task_sync_assignments
+from ..forms import DecisionForm, ExtensionForm, FollowUpForm, MilestoneFormSet, TargetFormSet, TaskForm
+from ..history import assignment_history, task_history
+from ..models import Task
+from ..selectors import prefetch_task_details, with_status
+from ..services import task_sync_assignments
+from ..targets import latest_accepted, target_progress
 
 
 class TaskDetailView(CampaignMixin, DetailView):
@@ -31,9 +33,17 @@ class TaskDetailView(CampaignMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         task = self.object
+        unit_ids = sorted({a.unit_id for m in task.shown_milestones for a in m.visible_assignments})
+        units = {a.unit_id: a.unit for m in task.shown_milestones for a in m.visible_assignments}
+        latest = latest_accepted(task.target_list, unit_ids=unit_ids)
+        on = timezone.localdate()
         kwargs.update(
             can_edit=access.can_edit_plan(self.request.user, task.plan),
             history=task_history(task),
+            target_rows=[
+                (units[u], target_progress(t, t.values, latest.get((t.pk, u)), on))
+                for t in task.target_list for u in unit_ids
+            ],
         )
         return super().get_context_data(**kwargs)
 
@@ -48,7 +58,24 @@ class AssignmentDetailView(CampaignMixin, DetailView):
         )
 
     def get_context_data(self, **kwargs):
-        kwargs["history"] = self.object.history.select_related("history_user").order_by("-history_date")[:50]
+        a, user = self.object, self.request.user
+        targets = list(a.task.targets.prefetch_related("year_values"))
+        latest = latest_accepted(targets, unit_ids=[a.unit_id])
+        on = timezone.localdate()
+        kwargs.update(
+            reports=a.reports.select_related("submitted_by", "reviewed_by").prefetch_related(
+                "values__target", "attachments"
+            ).order_by("-month"),
+            extensions=a.extensions.select_related("requested_by", "decided_by"),
+            follow_ups=a.follow_ups.select_related("issued_by"),
+            targets=[target_progress(t, t.year_values.all(), latest.get((t.pk, a.unit_id)), on) for t in targets],
+            can_request_extension=access.can_report_for(user, a.unit) and a.completed_on is None,
+            can_review=access.can_review(user),
+            extension_form=ExtensionForm(),
+            follow_up_form=FollowUpForm(),
+            decision_form=DecisionForm(),
+            history=assignment_history(a),
+        )
         return super().get_context_data(**kwargs)
 
 

@@ -7,7 +7,7 @@ from simple_history.models import HistoricalRecords
 
 from campaign.models import ActionLine, KeyTask, Plan, Unit
 
-from .choices import AssignmentRole, Comparator, MeasureUnit
+from ..choices import AssignmentRole, Comparator, MeasureUnit
 
 
 class Task(models.Model):
@@ -157,7 +157,7 @@ class QuantifiedTarget(models.Model):
     def describe(self, values=None) -> str:
         """"覆盖率 ≥ 40%(2024) / 50%(2025)" — the way the office writes a target."""
         values = values if values is not None else list(self.year_values.all())
-        parts = [f"{_fmt(v.value)}{self.measure_unit}({v.year})" for v in values]
+        parts = [f"{fmt_number(v.value)}{self.measure_unit}({v.year})" for v in values]
         return f"{self.metric} {self.get_comparator_display()} " + " / ".join(parts)
 
 
@@ -183,14 +183,14 @@ class TargetYearValue(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.year}: {_fmt(self.value)}"
+        return f"{self.year}: {fmt_number(self.value)}"
 
 
 def campaign_period_error(campaign) -> str:
     return f"完成时限须在三年行动期内（{campaign.start_date:%Y-%m-%d} 至 {campaign.end_date:%Y-%m-%d}）。"
 
 
-def _fmt(value) -> str:
+def fmt_number(value) -> str:
     """40.00 → "40", 12.50 → "12.5"."""
     text = f"{value:f}"
     return text.rstrip("0").rstrip(".") if "." in text else text

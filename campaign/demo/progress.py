@@ -1,0 +1,204 @@
+"""Deterministic monthly history for the demo campaign, up to the current month.
+
+Most units report on time and finish on time; some report late, a few reports are
+returned and resubmitted, some items run overdue and draw follow-ups, some get
+extensions. The same date gives the same history; running again only adds what is
+missing (for example the months that have passed since the last run).
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from decimal import Decimal
+
+from django.db.models import Prefetch
+from simple_history.utils import bulk_create_with_history
+
+from campaign.models import Campaign
+from tasks.choices import ExtensionState, FollowUpKind, ReportedStatus, ReportState
+from tasks.models import (
+    Assignment,
+    ExtensionRequest,
+    FollowUp,
+    ProgressReport,
+    ProgressValue,
+    QuantifiedTarget,
+)
+from tasks.selectors import month_start
+
+TZ = datetime.timezone(datetime.timedelta(hours=8))
+
+PROGRESS_TEXTS = [
+    "已召开专题部署会，制定工作方案，明确责任科室和时间节点。",
+    "组织开展专项检查，覆盖重点企业{n}家，督促整改问题隐患{m}项。",
+    "开展集中培训{n}场次，参训人员{m}人次，考核合格率持续提升。",
+    "按月调度推进，已完成阶段性任务，相关台账资料已归档。",
+    "会同相关部门联合督导，对发现的问题逐项建立清单、跟踪销号。",
+]
+PROBLEM_TEXTS = ["", "", "部分企业主体责任落实不到位，整改进度偏慢。", "专业技术力量不足，需借助第三方服务机构。"]
+NEXT_TEXTS = ["继续按计划推进，加强督导检查。", "下月开展“回头看”，巩固整改成效。", "完善长效机制，做好总结提升。"]
+RETURN_REASONS = ["进展情况过于笼统，请补充具体数据和佐证材料。", "未说明存在问题和下步计划，请补充完善。"]
+
+
+def fraction(*parts: str) -> float:
+    """A stable number in [0, 1) from the given strings (the same on every run and machine)."""
+    digest = hashlib.sha256("|".join(parts).encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64
+
+
+def _at(day: datetime.date, hour: int = 10) -> datetime.datetime:
+    return datetime.datetime(day.year, day.month, day.day, hour, tzinfo=TZ)
+
+
+def _months(first: datetime.date, last: datetime.date):
+    month = month_start(first)
+    while month <= last:
+        yield month
+        month = (month + datetime.timedelta(days=32)).replace(day=1)
+
+
+def _completion(a: Assignment, today: datetime.date, roll: float) -> datetime.date | None:
+    """When the demo says ``a`` was finished; from the milestone's date, which extensions do not move."""
+    due = a.milestone.due_date
+    if due >= today:
+        # A few finish early when the deadline is close.
+        if roll > 0.85 and (due - today).days < 45:
+            return today - datetime.timedelta(days=1 + int(roll * 10))
+        return None
+    if roll < 0.12:
+        return None  # still open: overdue
+    if roll < 0.25:
+        return min(due + datetime.timedelta(days=5 + int(roll * 200)), today - datetime.timedelta(days=1))
+    return due - datetime.timedelta(days=int(roll * 40))
+
+
+def simulate_progress(campaign: Campaign, today: datetime.date, office_user) -> None:
+    assignments = list(
+        Assignment.objects.filter(task__plan__campaign=campaign)
+        .select_related("task", "unit", "milestone")
+        .prefetch_related(Prefetch("task__targets", queryset=QuantifiedTarget.objects.prefetch_related("year_values")))
+    )
+    existing = set(
+        ProgressReport.objects.filter(assignment__task__plan__campaign=campaign).values_list("assignment_id", "month")
+    )
+    liaisons = {}
+    current = month_start(today)
+    reports: list[ProgressReport] = []
+    values: list[tuple[ProgressReport, QuantifiedTarget, Decimal]] = []
+    for a in assignments:
+        key = (a.task.code, a.unit.code, str(a.milestone.seq))
+        roll = fraction(*key)
+        completed = _completion(a, today, roll)
+        closed = completed + datetime.timedelta(days=15) if completed and roll > 0.6 else None
+        if closed and closed >= today:
+            closed = None
+        if (a.completed_on, a.closed_on) != (completed, closed) and a.completed_on is None:
+            a.completed_on, a.closed_on = completed, closed
+            a.save()
+        last = month_start(completed) if completed else current
+        for month in _months(campaign.start_date, last):
+            if (a.pk, month) in existing:
+                continue
+            r = fraction(*key, month.isoformat())
+            report = _report(a, month, r, completed, current, today)
+            if report is None:
+                continue
+            report.submitted_by = liaisons.get(a.unit_id)
+            report.reviewed_by = office_user if report.reviewed_at else None
+            reports.append(report)
+            for target in a.task.targets.all():
+                yearly = {v.year: v.value for v in target.year_values.all()}.get(month.year)
+                if yearly is not None:
+                    share = Decimal(month.month) / 12 * Decimal(0.75 + r / 2)
+                    values.append((report, target, min(yearly, (yearly * share).quantize(Decimal("0.1")))))
+    bulk_create_with_history(reports, ProgressReport, batch_size=500, default_user=office_user)
+    saved = {(rep.assignment_id, rep.month): rep.pk for rep in ProgressReport.objects.filter(
+        assignment__task__plan__campaign=campaign).only("assignment_id", "month")}
+    bulk_create_with_history(
+        [ProgressValue(report_id=saved[(rep.assignment_id, rep.month)], target=t, value=v) for rep, t, v in values],
+        ProgressValue, batch_size=500, default_user=office_user,
+    )
+    _extensions_and_follow_ups(campaign, assignments, today, office_user)
+
+
+def _report(a, month, r, completed, current, today) -> ProgressReport | None:
+    """The report of assignment ``a`` for ``month``, or None when the unit did not report that month."""
+    finishing = completed is not None and month == month_start(completed)
+    text = PROGRESS_TEXTS[int(r * len(PROGRESS_TEXTS))].format(n=3 + int(r * 20), m=5 + int(r * 60))
+    report = ProgressReport(
+        assignment=a, month=month, progress=("已按要求全面完成。" if finishing else text),
+        problems=PROBLEM_TEXTS[int(r * 7) % len(PROBLEM_TEXTS)], next_steps=NEXT_TEXTS[int(r * 11) % len(NEXT_TEXTS)],
+        reported_status=ReportedStatus.COMPLETED if finishing else ReportedStatus.IN_PROGRESS,
+    )
+    if finishing:
+        report.first_submitted_at = report.submitted_at = _at(completed)
+        report.state, report.reviewed_at = ReportState.ACCEPTED, _at(completed, 16)
+        if completed >= today:
+            report.state, report.reviewed_at = ReportState.SUBMITTED, None
+        return report
+    if month == current:
+        # This month: about half are in and waiting for review, a few drafts, the rest still to come.
+        if today.day < 5 or r < 0.35:
+            return None
+        if r < 0.45:
+            report.state = ReportState.DRAFT
+            return report
+        day = min(today.day, 5 + int(r * 15))
+        report.first_submitted_at = report.submitted_at = _at(month.replace(day=day))
+        report.state = ReportState.SUBMITTED
+        return report
+    if r < 0.03:
+        return None  # a month the unit forgot
+    day = 27 if r > 0.93 else 10 + int(r * 14)  # about one in fifteen comes in after the 25th
+    first = _at(month.replace(day=day))
+    report.first_submitted_at = report.submitted_at = first
+    if 0.5 < r < 0.56:
+        # Returned once for more detail, then resubmitted and accepted.
+        report.submitted_at = first + datetime.timedelta(days=2)
+        report.progress += "（已补充具体数据，佐证材料见附件。）"
+    report.state, report.reviewed_at = ReportState.ACCEPTED, report.submitted_at + datetime.timedelta(days=1)
+    if month == (current - datetime.timedelta(days=1)).replace(day=1) and r > 0.9:
+        report.state, report.reviewed_at = ReportState.RETURNED, report.submitted_at + datetime.timedelta(days=1)
+        report.return_reason = RETURN_REASONS[int(r * 100) % len(RETURN_REASONS)]
+    return report
+
+
+def _extensions_and_follow_ups(campaign, assignments, today, office_user) -> None:
+    have_ext = set(ExtensionRequest.objects.filter(assignment__in=assignments).values_list("assignment_id", flat=True))
+    have_fu = set(FollowUp.objects.filter(assignment__in=assignments).values_list("assignment_id", flat=True))
+    extensions, follow_ups = [], []
+    for a in assignments:
+        key = (a.task.code, a.unit.code, str(a.milestone.seq), "x")
+        r = fraction(*key)
+        if a.pk not in have_ext and a.completed_on is None and r < 0.2:
+            requested = min(a.due_date + datetime.timedelta(days=90), campaign.end_date)
+            if requested > a.due_date:
+                state = ExtensionState.APPROVED if r < 0.1 else (
+                    ExtensionState.PENDING if r < 0.15 else ExtensionState.REJECTED)
+                extensions.append(ExtensionRequest(
+                    assignment=a, previous_due=a.due_date, requested_due=requested, state=state,
+                    reason="涉及多部门协调，配套资金尚未到位，申请延期完成。",
+                    decided_by=None if state == ExtensionState.PENDING else office_user,
+                    decided_at=None if state == ExtensionState.PENDING else _at(today - datetime.timedelta(days=3)),
+                    decision_note="" if state != ExtensionState.REJECTED else "理由不充分，请按原时限完成。",
+                ))
+                if state == ExtensionState.APPROVED:
+                    a.due_date = requested
+                    a.save()
+        overdue = a.completed_on is None and a.due_date < today
+        if a.pk not in have_fu and overdue:
+            follow_ups.append(FollowUp(assignment=a, kind=FollowUpKind.REMINDER, issued_by=office_user,
+                                       content="该项工作已超过完成时限，请抓紧推进并及时报送进展。"))
+            if r > 0.5:
+                follow_ups.append(FollowUp(
+                    assignment=a, kind=FollowUpKind.NOTICE, issued_by=office_user,
+                    number=f"微安办督〔{today.year}〕{1 + int(r * 40)}号",
+                    respond_by=today + datetime.timedelta(days=10),
+                    content="经调度，你单位该项任务进展滞后，现予督办，请制定整改措施，限期完成。",
+                ))
+            if r > 0.9:
+                follow_ups.append(FollowUp(assignment=a, kind=FollowUpKind.INTERVIEW, issued_by=office_user,
+                                           content="约谈单位主要负责同志，听取情况说明，提出整改要求。"))
+    bulk_create_with_history(extensions, ExtensionRequest, default_user=office_user)
+    bulk_create_with_history(follow_ups, FollowUp, default_user=office_user)

@@ -1,0 +1,21 @@
+from .lists import LedgerView, ProblemListView, TaskListView
+from .plan import AssignmentDetailView, TaskCreateView, TaskDeleteView, TaskDetailView, TaskUpdateView
+from .progress import (
+    AttachmentDownloadView,
+    CloseOutView,
+    ExtensionDecideView,
+    ExtensionQueueView,
+    ExtensionRequestView,
+    FollowUpCreateView,
+    FollowUpPrintView,
+    MonthlyEntryView,
+    ReportDetailView,
+    ReviewQueueView,
+)
+
+__all__ = [
+    "AssignmentDetailView", "AttachmentDownloadView", "CloseOutView", "ExtensionDecideView", "ExtensionQueueView",
+    "ExtensionRequestView", "FollowUpCreateView", "FollowUpPrintView", "LedgerView", "MonthlyEntryView",
+    "ProblemListView", "ReportDetailView", "ReviewQueueView", "TaskCreateView", "TaskDeleteView", "TaskDetailView",
+    "TaskListView", "TaskUpdateView",
+]

@@ -1,0 +1,131 @@
+"""二清单一台账 pages; each also downloads as .xlsx with ?export=xlsx."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.paginator import Paginator
+from django.utils import timezone
+from django.views.generic import TemplateView
+
+from campaign import access
+from campaign.mixins import CampaignMixin
+from campaign.models import ActionLine, Unit
+from campaign.xlsx import xlsx_response
+
+from ..choices import STATUS_FILTER_CHOICES
+from ..lists import Ledger, ProblemList, TaskList
+from ..selectors import filter_by_status, with_status
+
+
+class ListFilterForm(forms.Form):
+    unit = forms.ModelChoiceField(label="责任单位", queryset=Unit.objects.none(), required=False,
+                                  to_field_name="code")
+    action_line = forms.ModelChoiceField(label="行动", queryset=ActionLine.objects.none(), required=False)
+    status = forms.ChoiceField(label="状态", choices=[("", "全部")] + STATUS_FILTER_CHOICES, required=False)
+    year = forms.TypedChoiceField(label="年度", choices=(), required=False, coerce=int, empty_value=None)
+    q = forms.CharField(label="搜索", required=False, max_length=100)
+
+    def __init__(self, *args, campaign, user, fields=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        units = Unit.objects.filter(assignments__task__plan__campaign=campaign).distinct().order_by(
+            "kind", "sort_order", "code"
+        )
+        if not access.reads_everything(user):
+            units = units.filter(pk=access.unit_of(user).pk)
+        self.fields["unit"].queryset = units
+        self.fields["action_line"].queryset = ActionLine.objects.filter(plan__campaign=campaign).select_related("plan")
+        self.fields["year"].choices = [("", "全部")] + [(y, f"{y}年") for y in campaign.years]
+        for name in list(self.fields):
+            if fields is not None and name not in fields:
+                del self.fields[name]
+        for field in self.fields.values():
+            select = isinstance(field.widget, forms.Select)
+            field.widget.attrs["class"] = "form-select form-select-sm" if select else "form-control form-control-sm"
+
+    def apply(self, assignments):
+        if not self.is_valid():
+            return assignments
+        data = self.cleaned_data
+        if data.get("unit"):
+            assignments = assignments.filter(unit=data["unit"])
+        if data.get("action_line"):
+            assignments = assignments.filter(task__action_line=data["action_line"])
+        if data.get("year"):
+            assignments = assignments.filter(due_date__year=data["year"])
+        if data.get("q"):
+            assignments = assignments.filter(task__text__icontains=data["q"])
+        if data.get("status"):
+            assignments = filter_by_status(with_status(assignments), data["status"])
+        return assignments
+
+
+class BaseListView(CampaignMixin, TemplateView):
+    filter_fields: list[str] | None = None
+
+    def filtered_assignments(self):
+        user = self.request.user
+        self.filter_form = ListFilterForm(self.request.GET or None, campaign=self.campaign, user=user,
+                                          fields=self.filter_fields)
+        return self.filter_form.apply(access.visible_assignments(user, self.campaign))
+
+    def export_name(self, title: str) -> str:
+        return f"{self.campaign.name}-{title}-{timezone.localdate():%Y%m%d}.xlsx"
+
+    def get_context_data(self, **kwargs):
+        kwargs["filter_form"] = self.filter_form
+        kwargs["export_query"] = self.request.GET.copy()
+        kwargs["export_query"]["export"] = "xlsx"
+        return super().get_context_data(**kwargs)
+
+
+class TaskListView(BaseListView):
+    template_name = "tasks/list_tasks.html"
+    report = TaskList()
+
+    def get(self, request, *args, **kwargs):
+        rows = self.report.queryset(self.filtered_assignments())
+        if request.GET.get("export") == "xlsx":
+            return xlsx_response(self.export_name(self.report.title), [self.report.sheet(rows)])
+        page = Paginator(rows, 100).get_page(request.GET.get("page"))
+        return self.render_to_response(self.get_context_data(page=page, report=self.report))
+
+
+class ProblemListView(BaseListView):
+    template_name = "tasks/list_problems.html"
+    report = ProblemList()
+    filter_fields = ["unit", "action_line", "q"]
+
+    def get(self, request, *args, **kwargs):
+        everything = self.report.problems(self.filtered_assignments())
+        kind = request.GET.get("kind") if request.GET.get("kind") in self.report.KINDS else ""
+        problems = [p for p in everything if not kind or p.kind == kind]
+        if request.GET.get("export") == "xlsx":
+            return xlsx_response(self.export_name(self.report.title), [self.report.sheet(problems)])
+        counts = {k: 0 for k in self.report.KINDS}
+        for p in everything:
+            counts[p.kind] += 1
+        return self.render_to_response(
+            self.get_context_data(problems=problems, counts=counts, kind=kind, report=self.report)
+        )
+
+
+class LedgerView(BaseListView):
+    template_name = "tasks/list_ledger.html"
+    report = Ledger()
+    filter_fields = ["unit", "action_line", "q"]
+
+    def get(self, request, *args, **kwargs):
+        years = self.campaign.years
+        try:
+            year = int(request.GET.get("ledger_year", ""))
+        except ValueError:
+            year = min(max(timezone.localdate().year, years[0]), years[-1])
+        if year not in years:
+            year = years[-1]
+        rows = self.report.rows(self.filtered_assignments(), year)
+        if request.GET.get("export") == "xlsx":
+            return xlsx_response(self.export_name(f"{self.report.title}{year}"), [self.report.sheet(rows, year)])
+        return self.render_to_response(
+            self.get_context_data(rows=rows, year=year, years=years, report=self.report,
+                                  month_labels=[f"{m}月" for m in range(1, 13)])
+        )
