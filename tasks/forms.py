@@ -178,7 +178,7 @@ class ReportRowForm(forms.Form):
     """One assignment's row on the monthly entry page; target value fields are added per target."""
 
     reported_status = forms.ChoiceField(
-        label="完成情况", choices=ReportedStatus.choices, initial=ReportedStatus.IN_PROGRESS,
+        label="完成情况", choices=ReportedStatus.choices, initial=ReportedStatus.IN_PROGRESS, required=False,
         widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
     progress = forms.CharField(
@@ -212,6 +212,9 @@ class ReportRowForm(forms.Form):
                 max_digits=14, decimal_places=2,
                 widget=forms.NumberInput(attrs={"class": "form-control form-control-sm", "step": "any"}),
             )
+
+    def clean_reported_status(self):
+        return self.cleaned_data.get("reported_status") or ReportedStatus.IN_PROGRESS
 
     def target_fields(self):
         return [self[f"t{t.pk}"] for t in self.targets]

@@ -15,6 +15,7 @@ from campaign.xlsx import Sheet
 
 from .choices import ExtensionState, ReportState, Warning
 from .models import Assignment, ExtensionRequest, ProgressReport, QuantifiedTarget, TargetYearValue
+from .models.plan import fmt_number
 from .selectors import COUNTING_REPORT_STATES, today, with_status
 from .targets import latest_accepted, target_progress
 
@@ -123,9 +124,10 @@ class ProblemList:
                     continue
                 progress = target_progress(target, values.get(target.pk, []), latest.get((target.pk, unit_id)), on)
                 if progress.behind:
-                    detail = (f"{target.metric}：实际 {progress.actual:g}{target.measure_unit}，"
-                              f"序时进度应达 {progress.expected:g}{target.measure_unit}，"
-                              f"年度目标 {progress.yearly:g}{target.measure_unit}")
+                    u = target.measure_unit
+                    detail = (f"{target.metric}：实际 {fmt_number(progress.actual)}{u}，"
+                              f"序时进度应达 {fmt_number(progress.expected)}{u}，"
+                              f"年度目标 {fmt_number(progress.yearly)}{u}")
                     problems.append(Problem("量化目标滞后", a, detail, progress.actual_month))
         return problems
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.utils import timezone
 from django.views.generic import TemplateView
 
@@ -66,6 +67,8 @@ class BaseListView(CampaignMixin, TemplateView):
         user = self.request.user
         self.filter_form = ListFilterForm(self.request.GET or None, campaign=self.campaign, user=user,
                                           fields=self.filter_fields)
+        if self.filter_form.is_bound and not self.filter_form.is_valid() and "unit" in self.filter_form.errors:
+            raise Http404("没有找到该单位，或您无权查看。")
         return self.filter_form.apply(access.visible_assignments(user, self.campaign))
 
     def export_name(self, title: str) -> str:
