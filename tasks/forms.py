@@ -234,6 +234,9 @@ class ReportRowForm(forms.Form):
 
 
 class ReturnForm(forms.Form):
+    # The reason shares a form with the accept button; a browser-required field would block accepting.
+    use_required_attribute = False
+
     reason = forms.CharField(
         label="退回原因", max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2, "class": "form-control", "placeholder": "请写明需要补充或修改的内容"}),

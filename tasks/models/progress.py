@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from ..choices import ExtensionState, FollowUpKind, ReportedStatus, ReportState
@@ -65,6 +66,12 @@ class ProgressReport(models.Model):
 
     def __str__(self):
         return f"{self.assignment.unit} · {self.assignment.task.code} · {self.month:%Y年%m月}"
+
+    def submitted_late(self, deadline_day: int) -> bool:
+        """First sent in after the month's reporting deadline (DESIGN §5: the 25th by default)."""
+        if self.first_submitted_at is None:
+            return False
+        return timezone.localdate(self.first_submitted_at) > self.month.replace(day=deadline_day)
 
 
 class ProgressValue(models.Model):

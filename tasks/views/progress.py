@@ -199,6 +199,8 @@ class ReviewQueueView(OfficeOnlyMixin, CampaignMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         reports = list(self.queue())
+        for report in reports:
+            report.is_late = report.submitted_late(self.campaign.report_deadline_day)
         kwargs.update(
             reports=reports,
             return_form=kwargs.get("return_form") or ReturnForm(),
