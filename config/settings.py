@@ -152,3 +152,8 @@ LOGGING = {
 # Attachments to progress reports: pdf, jpg, png, docx, xlsx, checked by content.
 ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_MB", "20")) * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 20000
+
+# Spreadsheet imports.
+IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_MB", "10")) * 1024 * 1024
+IMPORT_MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
+IMPORT_BACKGROUND_BYTES = int(os.environ.get("IMPORT_BACKGROUND_KB", "256")) * 1024

@@ -163,6 +163,17 @@ def split_milestones(text: str, default_due: datetime.date, default_text: str = 
     return milestones
 
 
+def sentences(text: str) -> list[tuple[str, datetime.date | None]]:
+    """Each sentence of the text with the first deadline it names (None if it names none)."""
+    result = []
+    for match in _SENTENCE.finditer(text or ""):
+        sentence = match.group().strip()
+        if sentence:
+            phrases = find_date_phrases(sentence)
+            result.append((sentence, phrases[0].date if phrases else None))
+    return result
+
+
 @dataclass
 class TargetSpec:
     metric: str

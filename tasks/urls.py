@@ -29,4 +29,14 @@ urlpatterns = [
     path("c/<slug:slug>/lists/tasks/", views.TaskListView.as_view(), name="list-tasks"),
     path("c/<slug:slug>/lists/problems/", views.ProblemListView.as_view(), name="list-problems"),
     path("c/<slug:slug>/lists/ledger/", views.LedgerView.as_view(), name="list-ledger"),
+    path("c/<slug:slug>/plans/<str:unit_code>/import/", views.ImportUploadView.as_view(), name="import-upload"),
+    path(
+        "c/<slug:slug>/plans/<str:unit_code>/import/template.xlsx",
+        views.ImportTemplateView.as_view(),
+        name="import-template",
+    ),
+    path("c/<slug:slug>/plans/<str:unit_code>/export.xlsx", views.TaskExportView.as_view(), name="task-export"),
+    path("c/<slug:slug>/imports/", views.ImportHistoryView.as_view(), name="import-history"),
+    path("c/<slug:slug>/imports/<int:pk>/", views.ImportBatchView.as_view(), name="import-batch"),
+    path("c/<slug:slug>/imports/<int:pk>/original/", views.ImportOriginalView.as_view(), name="import-original"),
 ]

@@ -1,3 +1,11 @@
+from .imports import (
+    ImportBatchView,
+    ImportHistoryView,
+    ImportOriginalView,
+    ImportTemplateView,
+    ImportUploadView,
+    TaskExportView,
+)
 from .lists import LedgerView, ProblemListView, TaskListView
 from .plan import AssignmentDetailView, TaskCreateView, TaskDeleteView, TaskDetailView, TaskUpdateView
 from .progress import (
@@ -17,5 +25,6 @@ __all__ = [
     "AssignmentDetailView", "AttachmentDownloadView", "CloseOutView", "ExtensionDecideView", "ExtensionQueueView",
     "ExtensionRequestView", "FollowUpCreateView", "FollowUpPrintView", "LedgerView", "MonthlyEntryView",
     "ProblemListView", "ReportDetailView", "ReviewQueueView", "TaskCreateView", "TaskDeleteView", "TaskDetailView",
-    "TaskListView", "TaskUpdateView",
+    "TaskListView", "TaskUpdateView", "ImportBatchView", "ImportHistoryView", "ImportOriginalView",
+    "ImportTemplateView", "ImportUploadView", "TaskExportView",
 ]

@@ -1,0 +1,112 @@
+"""The import engine: read the workbook, find the sheet and its header, let the sheet's importer
+parse, validate and compare the rows, and save everything in one transaction or nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from .reader import ReadError, read_workbook
+from .sheet import Problem, Row, data_rows, describe_columns, find_header, missing_columns
+
+
+class ImportFailed(Exception):
+    def __init__(self, problems: list[Problem]):
+        super().__init__("\n".join(map(str, problems)))
+        self.problems = problems
+
+
+@dataclass
+class RowChange:
+    row: int
+    code: str
+    summary: str
+    status: str  # "new" | "changed" | "unchanged"
+    changes: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+@dataclass
+class Preview:
+    """What an import would do; nothing has been written when it exists."""
+
+    sheet: str = ""
+    problems: list[Problem] = field(default_factory=list)
+    rows: list[RowChange] = field(default_factory=list)
+    missing: list[tuple[str, str]] = field(default_factory=list)  # (code, summary) in the plan, not in the file
+    recognised: dict[str, list[str]] = field(default_factory=dict)
+    specs: list = field(default_factory=list)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counts = {"new": 0, "changed": 0, "unchanged": 0}
+        for row in self.rows:
+            counts[row.status] += 1
+        return counts
+
+    def as_dict(self) -> dict:
+        return {
+            "sheet": self.sheet,
+            "problems": [p.as_dict() for p in self.problems],
+            "rows": [
+                {"row": r.row, "code": r.code, "summary": r.summary, "status": r.status, "changes": r.changes}
+                for r in self.rows
+            ],
+            "missing": self.missing,
+            "recognised": self.recognised,
+            "counts": self.counts,
+        }
+
+
+def sheet_rows(importer, data: bytes) -> tuple[str, list[Row]]:
+    """Pick the first sheet whose header names the required columns; its rows below the header."""
+    try:
+        sheets = read_workbook(data)
+    except ReadError as error:
+        raise ImportFailed([Problem(None, None, str(error))]) from None
+    first_problem = None
+    for sheet in sheets:
+        found = find_header(sheet.rows, importer.columns)
+        if found is None:
+            continue
+        header_index, mapping = found
+        missing = missing_columns(mapping, importer.required_columns())
+        if missing:
+            first_problem = first_problem or Problem(
+                header_index + 1, None,
+                f"工作表“{sheet.name}”缺少必需的列：{describe_columns(missing)}。",
+            )
+            continue
+        rows = data_rows(sheet.rows, header_index, mapping)
+        if not rows:
+            raise ImportFailed([Problem(header_index + 1, None, f"工作表“{sheet.name}”在表头下面没有任何数据行。")])
+        return sheet.name, rows
+    if first_problem:
+        raise ImportFailed([first_problem])
+    needed = describe_columns(importer.required_columns())
+    raise ImportFailed([Problem(None, None, f"没有找到表头。请确认表格第一行或标题行下方有这些列：{needed}。")])
+
+
+def build_preview(importer, data: bytes) -> Preview:
+    """Everything the import would do, or the problems that stop it; writes nothing."""
+    try:
+        name, rows = sheet_rows(importer, data)
+    except ImportFailed as failed:
+        return Preview(problems=failed.problems)
+    specs, problems = importer.parse(rows)
+    if problems:
+        return Preview(sheet=name, problems=problems)
+    preview = importer.compare(specs)
+    preview.sheet = name
+    return preview
+
+
+def run_import(importer, data: bytes, *, user=None, dry_run=False, remove_missing=False) -> Preview:
+    """Preview, then save it all in one transaction (unless ``dry_run``); raises ImportFailed on any problem."""
+    preview = build_preview(importer, data)
+    if preview.problems:
+        raise ImportFailed(preview.problems)
+    if not dry_run:
+        with transaction.atomic():
+            importer.save(preview, user=user, remove_missing=remove_missing)
+    return preview

@@ -1,0 +1,576 @@
+"""The task list (任务清单 / 子方案) as a kind of sheet for the import engine, and its export.
+
+What a real sheet may hold (DESIGN §7): title rows, a two-row header, cells merged down the
+action-line and key-work columns, header synonyms, full-width digits, a task number inside
+the text, deadlines as text or date cells, units by full name, short name or code (several
+per cell), and targets written in the text.
+"""
+
+from __future__ import annotations
+
+import datetime
+import difflib
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.db.models import Prefetch
+from simple_history.utils import bulk_create_with_history
+
+from campaign.choices import PlanKind, UnitKind
+from campaign.importing.engine import Preview, RowChange
+from campaign.importing.sheet import Column, Problem, Row
+from campaign.models import ActionLine, KeyTask, Plan, Unit, split_aliases
+from campaign.xlsx import Sheet
+
+from .choices import AssignmentRole, Comparator, MeasureUnit
+from .models import Assignment, Milestone, QuantifiedTarget, TargetYearValue, Task
+from .models.plan import fmt_number
+from .services import task_sync_assignments
+from .textrules import (
+    DatePhraseError,
+    extract_targets,
+    find_date_phrases,
+    sentences,
+    split_milestones,
+    to_halfwidth,
+)
+
+DEFAULT_MILESTONE_TEXT = "全面完成本项任务"
+NO_TARGETS = {"无", "—", "-", "/", "无量化目标"}
+
+COLUMNS = [
+    Column("code", "序号", ("编号", "任务编号", "序列号", "任务序号", "项目编号", "序")),
+    Column("action_line", "行动", ("行动名称", "专项行动", "所属行动", "内容", "行动内容", "八大行动", "十大行动",
+                                   "攻坚行动"), fill_down=True),
+    Column("key_task", "重点工作", ("重点任务", "工作重点", "重点工作内容"), fill_down=True,
+           fill_within="action_line"),
+    Column("text", "具体任务", ("任务内容", "具体工作", "工作任务", "工作内容", "年度量化目标任务", "量化目标任务",
+                                "主要任务", "任务", "具体措施", "工作措施", "具体工作任务", "任务名称"), required=True),
+    Column("lead", "牵头单位", ("责任单位", "牵头部门", "责任部门", "主责单位", "牵头责任单位", "责任主体")),
+    Column("coop", "配合单位", ("配合部门", "协同单位", "参与单位", "协办单位", "配合责任单位")),
+    Column("due", "完成时限", ("时间节点", "完成时间", "时限", "截止时间", "进度安排", "时间要求", "完成期限")),
+    Column("targets", "量化目标", ("量化指标", "目标值", "量化目标值")),
+]
+LABELS = {c.name: c.label for c in COLUMNS}
+TOWNSHIP_GROUPS = {"各乡镇（街道）", "各乡镇", "各镇街", "各乡镇街道", "各镇（街道）", "各街道", "各乡镇（街道）开发区"}
+
+_ENUM = re.compile(
+    r"^\s*(?:第?([一二三四五六七八九十]+)[、.．)）]|[（(]([一二三四五六七八九十\d]+)[）)]|(\d+)[、.．)）])\s*"
+)
+_CODE_IN_TEXT = re.compile(r"^\s*(\d+(?:[-.]\d+)?)\s*(?:[.、．)）]\s*|(?=[^\d\s.、．)）%]))")
+_CN_NUM = {c: i for i, c in enumerate("一二三四五六七八九十", start=1)}
+_TARGET_LINE = re.compile(r"^(?P<metric>.+?)\s*(?P<cmp>≥|>=|≤|<=|=)\s*(?P<values>.+)$")
+_TARGET_VALUE = re.compile(r"(?P<v>\d+(?:\.\d+)?)\s*(?P<u>%|家|人|次|个|项|处)?\s*[(（]\s*(?P<y>20\d{2})\s*年?\s*[)）]")
+_SPLIT_UNITS = re.compile(r"[、，,;；/\n]+|\s{2,}")
+
+
+def chinese_number(raw: str) -> int | None:
+    """"三" → 3, "十二" → 12, "二十" → 20, "7" → 7."""
+    if raw.isdigit():
+        return int(raw)
+    if "十" in raw:
+        tens, _, ones = raw.partition("十")
+        return _CN_NUM.get(tens, 1 if not tens else 0) * 10 + _CN_NUM.get(ones, 0)
+    return _CN_NUM.get(raw)
+
+
+def _enum_number(text: str) -> tuple[int | None, str]:
+    """Strip a leading enumerator ("一、", "（三）", "2.") and return its number."""
+    match = _ENUM.match(text)
+    if not match:
+        return None, text.strip()
+    raw = next(g for g in match.groups() if g)
+    return chinese_number(raw), text[match.end():].strip()
+
+
+def normalise_name(text: str) -> str:
+    return re.sub(r"\s+", "", to_halfwidth(text)).replace("(", "（").replace(")", "）")
+
+
+class UnitIndex:
+    """Every unit of the campaign's jurisdiction under each name it goes by."""
+
+    def __init__(self, plan: Plan):
+        units = list(Unit.objects.filter(is_active=True))
+        children: dict[int | None, list[Unit]] = {}
+        for unit in units:
+            children.setdefault(unit.parent_id, []).append(unit)
+        root = plan.campaign.office
+        scope, stack = [], [root]
+        while stack:
+            unit = stack.pop()
+            scope.append(unit)
+            stack.extend(children.get(unit.pk, []))
+        self.units = scope
+        self.by_name: dict[str, Unit] = {}
+        for unit in scope:
+            for name in (unit.code, unit.name, unit.short_name, *split_aliases(unit.aliases)):
+                if name:
+                    self.by_name.setdefault(normalise_name(name), unit)
+        self.townships = [u for u in scope if u.kind in (UnitKind.TOWNSHIP, UnitKind.ZONE)]
+
+    def resolve(self, cell) -> tuple[list[Unit], list[str]]:
+        """Units named in a cell, and the names that match no unit."""
+        found, unknown = [], []
+        for part in _SPLIT_UNITS.split(str(cell or "")):
+            name = normalise_name(part).removesuffix("等").removesuffix("牵头")
+            if not name:
+                continue
+            if name in TOWNSHIP_GROUPS:
+                found.extend(self.townships)
+            elif name in self.by_name:
+                found.append(self.by_name[name])
+            else:
+                unknown.append(part.strip())
+        return list(dict.fromkeys(found)), unknown
+
+    def suggest(self, name: str) -> list[str]:
+        names = {u.name for u in self.units} | {u.short_name for u in self.units if u.short_name}
+        return difflib.get_close_matches(normalise_name(name), sorted(names), n=3, cutoff=0.4)
+
+
+@dataclass
+class TargetSpec:
+    metric: str
+    measure_unit: str
+    comparator: str
+    values: dict[int, Decimal]
+    source_text: str = ""
+
+    def key(self):
+        return (self.metric, self.measure_unit, self.comparator,
+                tuple(sorted((y, fmt_number(v)) for y, v in self.values.items())))
+
+
+@dataclass
+class TaskSpec:
+    row: int
+    code: str
+    position: int
+    action_number: int | None
+    action_title: str
+    key_title: str
+    text: str
+    lead: list[Unit]
+    coop: list[Unit]
+    milestones: list[tuple[datetime.date, str]]
+    targets: list[TargetSpec] = field(default_factory=list)
+
+    @property
+    def summary(self) -> str:
+        first = self.text.split("。")[0]
+        return first if len(first) <= 40 else first[:40] + "…"
+
+
+def targets_in_text(text: str, default_year: int) -> list[TargetSpec]:
+    """Targets written in the text; each counts for the year its sentence names, else ``default_year``."""
+    found: dict[str, TargetSpec] = {}
+    for sentence, day in sentences(text):
+        for t in extract_targets(sentence):
+            spec = found.setdefault(t.metric, TargetSpec(t.metric, t.measure_unit, t.comparator, {}, t.source_text))
+            spec.values[day.year if day else default_year] = t.value
+    return list(found.values())
+
+
+def describe_targets(targets) -> str:
+    """The 量化目标 cell: one line per target, "metric ≥ 40%(2024) / 50%(2025)"."""
+    lines = []
+    for t in targets:
+        cmp = dict(Comparator.choices)[t.comparator]
+        values = " / ".join(f"{fmt_number(v)}{t.measure_unit}({y})" for y, v in sorted(t.values.items()))
+        lines.append(f"{t.metric} {cmp} {values}")
+    return "\n".join(lines)
+
+
+def describe_milestones(milestones) -> str:
+    return "\n".join(f"{due:%Y-%m-%d}：{text}" if text else f"{due:%Y-%m-%d}" for due, text in milestones)
+
+
+class TaskSheetImport:
+    """Imports a task list into one plan (the office's master plan or a unit's sub-plan)."""
+
+    columns = COLUMNS
+
+    def __init__(self, plan: Plan):
+        self.plan = plan
+        self.campaign = plan.campaign
+
+    def required_columns(self) -> list[Column]:
+        required = [c for c in COLUMNS if c.required]
+        if self.plan.kind == PlanKind.MASTER:
+            required.append(next(c for c in COLUMNS if c.name == "lead"))
+        return required
+
+    # ---- parse and validate --------------------------------------------------------------------
+
+    def parse(self, rows: list[Row]) -> tuple[list[TaskSpec], list[Problem]]:
+        units = UnitIndex(self.plan)
+        problems: list[Problem] = []
+        specs: list[TaskSpec] = []
+        seen: dict[str, int] = {}
+        for position, row in enumerate(rows, start=1):
+            spec = self._parse_row(row, position, units, problems)
+            if spec is None:
+                continue
+            if spec.code in seen:
+                message = f"任务编号“{spec.code}”与第 {seen[spec.code]} 行重复，同一方案内任务编号不能重复。"
+                problems.append(Problem(row.number, row.columns.get("code") or row.columns.get("text"), message))
+                continue
+            seen[spec.code] = row.number
+            specs.append(spec)
+        if not specs and not problems:
+            problems.append(Problem(None, None, "表格中没有任何任务行（“具体任务”列都是空的）。"))
+        return specs, problems
+
+    def _parse_row(self, row: Row, position: int, units: UnitIndex, problems: list[Problem]) -> TaskSpec | None:
+        cells, cols = row.cells, row.columns
+        text = cells.get("text")
+        if text is None:
+            # A heading row: only the action line or key work is filled in.
+            return None
+        text = str(text).strip()
+        before = len(problems)
+
+        code = cells.get("code")
+        code = to_halfwidth(str(code)).strip().rstrip(".、") if code is not None else ""
+        match = _CODE_IN_TEXT.match(to_halfwidth(text))
+        if match and len(text) > match.end():
+            if not code:
+                code = match.group(1)
+            if code == match.group(1):
+                text = text[match.end():].strip()
+        if not code:
+            problems.append(Problem(row.number, cols.get("code") or cols["text"],
+                                    "没有任务编号：请在“序号”列填写，或写在任务内容开头（如“3.对发现的…”）。"))
+        elif len(code) > 20:
+            problems.append(Problem(row.number, cols.get("code"), f"任务编号“{code}”太长（最多 20 个字符）。"))
+
+        action_number, action_title = _enum_number(str(cells.get("action_line") or ""))
+        _, key_title = _enum_number(str(cells.get("key_task") or ""))
+
+        lead, unknown = units.resolve(cells.get("lead"))
+        for name in unknown:
+            problems.append(self._unknown_unit(row, "lead", name, units))
+        coop, unknown = units.resolve(cells.get("coop"))
+        for name in unknown:
+            problems.append(self._unknown_unit(row, "coop", name, units))
+        if not lead and cells.get("lead") is None:
+            if self.plan.kind == PlanKind.SUB:
+                lead = [self.plan.unit]
+            else:
+                problems.append(Problem(row.number, cols.get("lead"), "没有填写牵头单位。"))
+        coop = [u for u in coop if u not in lead]
+
+        milestones = self._milestones(row, text, problems)
+        targets = self._targets(row, text, milestones, problems)
+        if len(problems) > before:
+            return None
+        return TaskSpec(row.number, code, position, action_number, action_title, key_title, text, lead, coop,
+                        milestones, targets)
+
+    def _unknown_unit(self, row: Row, field_name: str, name: str, units: UnitIndex) -> Problem:
+        hint = units.suggest(name)
+        tail = f"您是否要写：{'、'.join(hint)}？" if hint else "请使用单位全称、常用简称或单位代码。"
+        return Problem(row.number, row.columns.get(field_name), f"找不到单位“{name}”。{tail}")
+
+    def _milestones(self, row: Row, text: str, problems: list[Problem]) -> list[tuple[datetime.date, str]]:
+        campaign, col = self.campaign, row.columns.get("due")
+        value = row.cells.get("due")
+        try:
+            from_text = split_milestones(text, campaign.end_date, DEFAULT_MILESTONE_TEXT)
+        except DatePhraseError as error:
+            problems.append(Problem(row.number, row.columns["text"], f"任务内容中的日期有误：{error}。"))
+            return []
+        if value is None:
+            milestones = [(m.due_date, m.text) for m in from_text]
+        elif isinstance(value, (datetime.date, datetime.datetime)):
+            day = value.date() if isinstance(value, datetime.datetime) else value
+            milestones = [(day, self._text_for(day, from_text))]
+        else:
+            milestones = []
+            for part in re.split(r"[\n；;]+", str(value)):
+                part = part.strip()
+                if not part:
+                    continue
+                try:
+                    phrases = find_date_phrases(part)
+                except DatePhraseError as error:
+                    problems.append(Problem(row.number, col, f"无法识别的日期“{part}”：{error}。"))
+                    continue
+                if not phrases:
+                    if re.fullmatch(r"20\d{2}\s*年?", to_halfwidth(part)):
+                        day = datetime.date(int(to_halfwidth(part)[:4]), 12, 31)
+                        milestones.append((day, self._text_for(day, from_text)))
+                        continue
+                    message = f"无法识别的日期“{part}”，请写成“2025年6月底前”或“2025-06-30”。"
+                    problems.append(Problem(row.number, col, message))
+                    continue
+                first = phrases[0]
+                rest = part[first.end:].lstrip(" ：:，,、")
+                milestones.append((first.date, rest or self._text_for(first.date, from_text)))
+        for day, _ in milestones:
+            if not campaign.contains(day):
+                period = f"{campaign.start_date:%Y-%m-%d} 至 {campaign.end_date:%Y-%m-%d}"
+                message = f"完成时限 {day:%Y-%m-%d} 不在三年行动期内（{period}）。"
+                problems.append(Problem(row.number, col or row.columns["text"], message))
+        return sorted(milestones, key=lambda m: m[0])
+
+    @staticmethod
+    def _text_for(day, from_text) -> str:
+        for m in from_text:
+            if m.due_date == day and m.text != DEFAULT_MILESTONE_TEXT:
+                return m.text
+        return ""
+
+    def _targets(self, row: Row, text: str, milestones, problems: list[Problem]) -> list[TargetSpec]:
+        value = row.cells.get("targets")
+        default_year = milestones[0][0].year if milestones else self.campaign.end_date.year
+        if value is not None and str(value).strip() in NO_TARGETS:
+            return []
+        if value is not None:
+            return self._targets_from_cell(row, str(value), default_year, problems)
+        return targets_in_text(text, default_year)
+
+    def _targets_from_cell(self, row: Row, value: str, default_year: int, problems) -> list[TargetSpec]:
+        targets = []
+        for line in [part.strip() for part in re.split(r"[\n；;]+", to_halfwidth(value)) if part.strip()]:
+            match = _TARGET_LINE.match(line)
+            values = list(_TARGET_VALUE.finditer(match["values"])) if match else []
+            if match and values:
+                cmp = {"≥": "gte", ">=": "gte", "≤": "lte", "<=": "lte", "=": "eq"}[match["cmp"]]
+                unit = values[0]["u"] or MeasureUnit.PERCENT
+                try:
+                    by_year = {int(v["y"]): Decimal(v["v"]) for v in values}
+                except InvalidOperation:
+                    by_year = {}
+                targets.append(TargetSpec(match["metric"].strip()[:200], unit, cmp, by_year, line[:300]))
+                continue
+            extracted = extract_targets(line)
+            if not extracted:
+                message = f"无法识别的量化目标“{line}”，请写成“覆盖率 ≥ 100%(2024)”或“覆盖率达到100%”。"
+                problems.append(Problem(row.number, row.columns.get("targets"), message))
+            for t in extracted:
+                targets.append(
+                    TargetSpec(t.metric, t.measure_unit, t.comparator, {default_year: t.value}, t.source_text)
+                )
+        return targets
+
+    # ---- compare with the plan -------------------------------------------------------------------
+
+    def existing(self) -> dict[str, Task]:
+        tasks = Task.objects.filter(plan=self.plan).select_related("action_line", "key_task").prefetch_related(
+            "lead_units", "cooperating_units",
+            Prefetch("milestones", queryset=Milestone.objects.order_by("due_date", "seq")),
+            Prefetch("targets", queryset=QuantifiedTarget.objects.prefetch_related("year_values")),
+        )
+        return {t.code: t for t in tasks}
+
+    @staticmethod
+    def snapshot_task(task: Task) -> dict:
+        return {
+            "position": task.position,
+            "action_line": task.action_line.title if task.action_line else "",
+            "key_task": task.key_task.title if task.key_task else "",
+            "text": task.text,
+            "lead": sorted(u.name for u in task.lead_units.all()),
+            "coop": sorted(u.name for u in task.cooperating_units.all()),
+            "milestones": [(m.due_date, m.text) for m in task.milestones.all()],
+            "targets": sorted(_target_spec(t).key() for t in task.targets.all()),
+        }
+
+    @staticmethod
+    def snapshot_spec(spec: TaskSpec) -> dict:
+        return {
+            "position": spec.position,
+            "action_line": spec.action_title,
+            "key_task": spec.key_title,
+            "text": spec.text,
+            "lead": sorted(u.name for u in spec.lead),
+            "coop": sorted(u.name for u in spec.coop),
+            "milestones": list(spec.milestones),
+            "targets": sorted(t.key() for t in spec.targets),
+        }
+
+    FIELD_LABELS = {"action_line": "行动", "key_task": "重点工作", "text": "具体任务", "lead": "牵头单位",
+                    "coop": "配合单位", "milestones": "时间节点", "targets": "量化目标"}
+
+    @staticmethod
+    def _show(name, value) -> str:
+        if name in ("lead", "coop"):
+            return "、".join(value) or "（空）"
+        if name == "milestones":
+            return describe_milestones(value) or "（空）"
+        if name == "targets":
+            return "；".join(f"{m} {dict(Comparator.choices)[c]} " + " / ".join(f"{v}{u}({y})" for y, v in vals)
+                            for m, u, c, vals in value) or "（无）"
+        return str(value) or "（空）"
+
+    def compare(self, specs: list[TaskSpec]) -> Preview:
+        existing = self.existing()
+        preview = Preview(specs=specs)
+        for spec in specs:
+            task = existing.get(spec.code)
+            if task is None:
+                preview.rows.append(RowChange(spec.row, spec.code, spec.summary, "new"))
+                continue
+            old, new = self.snapshot_task(task), self.snapshot_spec(spec)
+            changes = [
+                (label, self._show(name, old[name]), self._show(name, new[name]))
+                for name, label in self.FIELD_LABELS.items() if old[name] != new[name]
+            ]
+            status = "changed" if changes or old["position"] != new["position"] else "unchanged"
+            if status == "changed" and not changes:
+                changes = [("排序", str(old["position"]), str(new["position"]))]
+            preview.rows.append(RowChange(spec.row, spec.code, spec.summary, status, changes))
+        in_file = {s.code for s in specs}
+        preview.missing = [(code, task.summary) for code, task in existing.items() if code not in in_file]
+        lines = {a.title for a in self.plan.action_lines.all()}
+        keys = set(KeyTask.objects.filter(action_line__plan=self.plan).values_list("title", flat=True))
+        file_lines = list(dict.fromkeys(s.action_title for s in specs if s.action_title))
+        file_keys = list(dict.fromkeys(s.key_title for s in specs if s.key_title))
+        preview.recognised = {
+            "action_lines": [f"{t}{'' if t in lines else '（新建）'}" for t in file_lines],
+            "key_tasks": [f"{t}{'' if t in keys else '（新建）'}" for t in file_keys],
+            "units": sorted({u.name for s in specs for u in (*s.lead, *s.coop)}),
+            "targets": [f"{s.code}: {describe_targets(s.targets)}" for s in specs if s.targets],
+        }
+        return preview
+
+    # ---- save --------------------------------------------------------------------------------------
+
+    def save(self, preview: Preview, *, user, remove_missing: bool = False) -> None:
+        specs: list[TaskSpec] = preview.specs
+        status = {r.code: r.status for r in preview.rows}
+        lines, keys = self._structure(specs)
+        existing = self.existing()
+
+        new_specs = [s for s in specs if status[s.code] == "new"]
+        new_tasks = [
+            Task(plan=self.plan, code=s.code, position=s.position, text=s.text,
+                 action_line=lines.get(s.action_title), key_task=keys.get((s.action_title, s.key_title)))
+            for s in new_specs
+        ]
+        created = {t.code: t for t in bulk_create_with_history(new_tasks, Task, batch_size=1000, default_user=user)}
+        self._create_parts([(created[s.code], s) for s in new_specs], user)
+
+        for spec in specs:
+            if status[spec.code] == "changed":
+                self._update(existing[spec.code], spec, lines, keys, user)
+        if remove_missing and preview.missing:
+            for task in Task.objects.filter(plan=self.plan, code__in=[code for code, _ in preview.missing]):
+                task.delete()
+
+    def _structure(self, specs):
+        lines = {a.title: a for a in self.plan.action_lines.all()}
+        next_number = max([a.number for a in lines.values()] or [0]) + 1
+        used = {a.number for a in lines.values()}
+        for spec in specs:
+            title = spec.action_title
+            if title and title not in lines:
+                number = spec.action_number if spec.action_number and spec.action_number not in used else None
+                if number is None:
+                    while next_number in used:
+                        next_number += 1
+                    number = next_number
+                used.add(number)
+                lines[title] = ActionLine.objects.create(plan=self.plan, number=number, title=title[:200])
+        keys = {(k.action_line.title, k.title): k for k in KeyTask.objects.filter(
+            action_line__plan=self.plan).select_related("action_line")}
+        for spec in specs:
+            if spec.key_title and spec.action_title and (spec.action_title, spec.key_title) not in keys:
+                keys[(spec.action_title, spec.key_title)] = KeyTask.objects.create(
+                    action_line=lines[spec.action_title], title=spec.key_title[:300]
+                )
+        return lines, keys
+
+    def _create_parts(self, pairs, user) -> None:
+        """Milestones, units, assignments and targets of new tasks, in bulk."""
+        Lead, Coop = Task.lead_units.through, Task.cooperating_units.through
+        Lead.objects.bulk_create([Lead(task=t, unit=u) for t, s in pairs for u in s.lead], batch_size=2000)
+        Coop.objects.bulk_create([Coop(task=t, unit=u) for t, s in pairs for u in s.coop], batch_size=2000)
+        milestones = [Milestone(task=t, seq=i, due_date=d, text=x)
+                      for t, s in pairs for i, (d, x) in enumerate(s.milestones, start=1)]
+        by_task: dict[int, list[Milestone]] = {}
+        for m in bulk_create_with_history(milestones, Milestone, batch_size=2000, default_user=user):
+            by_task.setdefault(m.task_id, []).append(m)
+        assignments = [
+            Assignment(task=t, milestone=m, unit=u, role=role, due_date=m.due_date)
+            for t, s in pairs for m in by_task.get(t.pk, [])
+            for u, role in [*((u, AssignmentRole.LEAD) for u in s.lead),
+                            *((u, AssignmentRole.COOPERATE) for u in s.coop)]
+        ]
+        bulk_create_with_history(assignments, Assignment, batch_size=2000, default_user=user)
+        targets = [(QuantifiedTarget(task=t, metric=x.metric, measure_unit=x.measure_unit, comparator=x.comparator,
+                                     source_text=x.source_text), x) for t, s in pairs for x in s.targets]
+        if targets:
+            saved = bulk_create_with_history([q for q, _ in targets], QuantifiedTarget, default_user=user)
+            values = [TargetYearValue(target=q, year=y, value=v)
+                      for q, (_, x) in zip(saved, targets, strict=True) for y, v in x.values.items()]
+            bulk_create_with_history(values, TargetYearValue, default_user=user)
+
+    def _update(self, task: Task, spec: TaskSpec, lines, keys, user) -> None:
+        task.position, task.text = spec.position, spec.text
+        task.action_line = lines.get(spec.action_title)
+        task.key_task = keys.get((spec.action_title, spec.key_title))
+        task._history_user = user
+        task.save()
+        if {u.pk for u in task.lead_units.all()} != {u.pk for u in spec.lead}:
+            task.lead_units.set(spec.lead)
+        if {u.pk for u in task.cooperating_units.all()} != {u.pk for u in spec.coop}:
+            task.cooperating_units.set(spec.coop)
+        current = list(task.milestones.all())
+        for index, (due, text) in enumerate(spec.milestones):
+            if index < len(current):
+                m = current[index]
+                if (m.due_date, m.text, m.seq) != (due, text, index + 1):
+                    m.due_date, m.text, m.seq = due, text, index + 1
+                    m._history_user = user
+                    m.save()
+            else:
+                Milestone.objects.create(task=task, seq=index + 1, due_date=due, text=text)
+        for m in current[len(spec.milestones):]:
+            m.delete()
+        wanted = {t.metric: t for t in spec.targets}
+        for target in task.targets.all():
+            if target.metric not in wanted:
+                target.delete()
+        for metric, t in wanted.items():
+            obj, _ = QuantifiedTarget.objects.update_or_create(
+                task=task, metric=metric,
+                defaults={"measure_unit": t.measure_unit, "comparator": t.comparator, "source_text": t.source_text},
+            )
+            obj.year_values.exclude(year__in=t.values).delete()
+            for year, value in t.values.items():
+                TargetYearValue.objects.update_or_create(target=obj, year=year, defaults={"value": value})
+        # The comparison prefetched the task's parts; the sync must see them as they are now.
+        task._prefetched_objects_cache = {}
+        task_sync_assignments(task=task)
+
+
+def _target_spec(target: QuantifiedTarget) -> TargetSpec:
+    values = {v.year: v.value for v in target.year_values.all()}
+    return TargetSpec(target.metric, target.measure_unit, target.comparator, values)
+
+
+# ---- export ----------------------------------------------------------------------------------------
+
+
+def export_sheet(plan: Plan) -> Sheet:
+    """The task list in the import template's columns: importing the export changes nothing."""
+    importer = TaskSheetImport(plan)
+    rows = []
+    for task in sorted(importer.existing().values(), key=lambda t: (t.position, t.code)):
+        targets = [_target_spec(t) for t in task.targets.all()]
+        rows.append([
+            task.code,
+            f"{task.action_line.number}.{task.action_line.title}" if task.action_line else "",
+            task.key_task.title if task.key_task else "",
+            task.text,
+            "、".join(u.name for u in task.lead_units.all()),
+            "、".join(u.name for u in task.cooperating_units.all()),
+            describe_milestones([(m.due_date, m.text) for m in task.milestones.all()]),
+            describe_targets(targets) or "无",
+        ])
+    headers = [c.label for c in COLUMNS]
+    return Sheet("任务清单", headers, rows, [8, 24, 20, 60, 24, 30, 40, 30], caption=f"{plan.title} · 任务清单")

@@ -1,0 +1,236 @@
+"""Importing real-shaped task lists: what is read, what is refused, and that nothing is half-written."""
+
+import datetime
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+
+from campaign.importing.engine import ImportFailed, build_preview, run_import
+from campaign.importing.reader import ReadError, read_workbook
+from campaign.xlsx import write_xlsx
+from tasks.importers import TaskSheetImport, export_sheet
+from tasks.models import Assignment, Milestone, QuantifiedTarget, Task
+
+from .. import spreadsheets as books
+
+pytestmark = pytest.mark.django_db
+HEADER = ["序号", "具体任务", "牵头单位", "完成时限"]
+
+
+def snapshot():
+    return (Task.objects.count(), Milestone.objects.count(), Assignment.objects.count(),
+            QuantifiedTarget.objects.count(), Task.history.count())
+
+
+def fail(importer, data):
+    before = snapshot()
+    with pytest.raises(ImportFailed) as err:
+        run_import(importer, data)
+    assert snapshot() == before
+    return [str(p) for p in err.value.problems]
+
+
+@pytest.fixture
+def importer(world):
+    world.master.tasks.all().delete()  # start from an empty master plan
+    return TaskSheetImport(world.master)
+
+
+def test_real_shaped_sheet_is_read_as_it_is(world, importer):
+    preview = run_import(importer, books.real_shaped_xlsx())
+    assert preview.counts == {"new": 4, "changed": 0, "unchanged": 0}
+    t1 = Task.objects.get(plan=world.master, text__startswith="健全重大事故隐患督办制度")
+    assert t1.action_line.title == "开展重大事故隐患动态清零行动"
+    assert t1.key_task.title == "完善督办制度"
+    assert set(t1.lead_units.values_list("code", flat=True)) == {"dept-a"}
+    assert set(t1.cooperating_units.values_list("code", flat=True)) == {"dept-b", "town"}
+    assert list(t1.milestones.values_list("due_date", flat=True)) == [datetime.date(2024, 12, 31)]
+    target = t1.targets.get()
+    assert (target.comparator, {v.year: v.value for v in target.year_values.all()}) == ("gte", {2024: Decimal(80)})
+    # Merged action cell and carried key work; the date cell; the number written in the text.
+    t2 = Task.objects.get(plan=world.master, text__startswith="建立隐患数据库")
+    assert t2.action_line == t1.action_line and t2.key_task == t1.key_task
+    assert t2.milestones.get().due_date == datetime.date(2025, 6, 30)
+    t3 = Task.objects.get(plan=world.master, text__startswith="对发现的问题隐患")
+    assert t3.code == "3" and t3.key_task.title == "强化执法"
+    assert t3.milestones.get().due_date == datetime.date(2025, 12, 31)
+    t4 = Task.objects.get(plan=world.master, text__contains="四不")
+    # "二、" asks for number 2; numbers already taken in the plan move new lines to the next free one.
+    assert t4.action_line.title == "开展安全素质提升行动"
+    assert len(set(world.master.action_lines.values_list("number", flat=True))) == world.master.action_lines.count()
+    assert t4.key_task is None  # a new action line does not inherit the key work above it
+    assert [m.year for m in t4.milestones.values_list("due_date", flat=True)] == [2024, 2025]
+    values = {v.year: v.value for v in t4.targets.get().year_values.all()}
+    assert values == {2024: Decimal(40), 2025: Decimal(50)}
+    # Assignments exist for every milestone × unit, and history names the importer.
+    assert Assignment.objects.filter(task=t1).count() == 3
+
+
+def test_same_file_twice_changes_nothing(world, importer):
+    data = books.real_shaped_xlsx()
+    run_import(importer, data)
+    before = snapshot()
+    preview = run_import(importer, data)
+    assert preview.counts == {"new": 0, "changed": 0, "unchanged": 4}
+    assert snapshot() == before
+
+
+def test_export_then_import_is_unchanged(world, importer, tmp_path):
+    run_import(importer, books.real_shaped_xlsx())
+    path = tmp_path / "export.xlsx"
+    write_xlsx(path, [export_sheet(world.master)])
+    total = Task.objects.filter(plan=world.master).count()
+    preview = run_import(importer, path.read_bytes())
+    assert preview.counts == {"new": 0, "changed": 0, "unchanged": total}
+
+
+def test_commands_round_trip(world, importer, tmp_path, capsys):
+    source = tmp_path / "list.xlsx"
+    source.write_bytes(books.real_shaped_xlsx())
+    call_command("import_tasks", str(source), "--campaign", world.campaign.slug)
+    assert capsys.readouterr().out.strip().splitlines()[-1] == "created=4 updated=0 unchanged=0"
+    out = tmp_path / "out.xlsx"
+    call_command("export_tasks", "--campaign", world.campaign.slug, "--output", str(out))
+    call_command("import_tasks", str(out), "--campaign", world.campaign.slug)
+    total = Task.objects.filter(plan=world.master).count()
+    assert capsys.readouterr().out.strip().splitlines()[-1] == f"created=0 updated=0 unchanged={total}"
+
+
+def test_command_failure_prints_row_and_column_and_exits_non_zero(world, tmp_path, capsys):
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(books.simple_xlsx(HEADER, [["1", "任务一", "县住建局", "2025年13月底前"]]))
+    with pytest.raises(SystemExit) as exit_info:
+        call_command("import_tasks", str(bad), "--campaign", world.campaign.slug)
+    assert exit_info.value.code != 0
+    err = capsys.readouterr().err
+    assert "row 2, column D:" in err and "13" in err
+
+
+def test_corrected_file_shows_old_and_new_values_and_missing_tasks(world, importer):
+    run_import(importer, books.simple_xlsx(HEADER, [["1", "任务一", "县住建局", "2024年底前"],
+                                                    ["2", "任务二", "县应急局", "2025年底前"]]))
+    preview = build_preview(importer, books.simple_xlsx(
+        HEADER, [["1", "任务一（修改）", "县应急局", "2025年6月底前"], ["5", "新任务", "县应急局", ""]]
+    ))
+    rows = {r.code: r for r in preview.rows}
+    assert rows["5"].status == "new"
+    changes = {name: (old, new) for name, old, new in rows["1"].changes}
+    assert changes["具体任务"] == ("任务一", "任务一（修改）")
+    assert changes["牵头单位"] == ("县住房和城乡建设局", "县应急管理局")
+    assert "2024-12-31" in changes["时间节点"][0] and "2025-06-30" in changes["时间节点"][1]
+    assert [code for code, _ in preview.missing] == ["2"]
+    # Kept unless the user asks to remove it.
+    run_import(importer, books.simple_xlsx(HEADER, [["1", "任务一（修改）", "县应急局", "2025年6月底前"]]))
+    assert Task.objects.filter(plan=world.master, code="2").exists()
+    run_import(importer, books.simple_xlsx(HEADER, [["1", "任务一（修改）", "县应急局", "2025年6月底前"]]),
+               remove_missing=True)
+    assert not Task.objects.filter(plan=world.master, code="2").exists()
+
+
+@pytest.mark.parametrize("maker", [books.xls_bytes, books.ods_bytes], ids=["xls", "ods"])
+def test_xls_and_ods_are_read(world, importer, maker):
+    preview = run_import(importer, maker(HEADER, [["7", "旧格式任务", "县住建局", "2025年底前"]]))
+    assert preview.counts["new"] == 1
+    assert Task.objects.get(plan=world.master, code="7").milestones.get().due_date == datetime.date(2025, 12, 31)
+
+
+def test_formula_cells_use_the_saved_value(world, importer):
+    data = books.simple_xlsx(HEADER, [["8", "placeholder", "县住建局", "2025年底前"]])
+    data = books.with_formula_cached(data, "B2", 'CONCAT("公式","任务")', "公式任务")
+    run_import(importer, data)
+    assert Task.objects.get(plan=world.master, code="8").text == "公式任务"
+
+
+def test_sub_plan_defaults_lead_to_its_unit(world):
+    importer = TaskSheetImport(world.plan_a)
+    run_import(importer, books.simple_xlsx(["序号", "具体任务", "完成时限"], [["9", "子方案任务", "2025年底前"]]))
+    assert list(Task.objects.get(plan=world.plan_a, code="9").lead_units.all()) == [world.dept_a]
+
+
+# ---- what bad input gets ---------------------------------------------------------------------------
+
+
+def test_not_a_spreadsheet(importer):
+    [message] = fail(importer, b"%PDF-1.4 renamed to xlsx")
+    assert "不是 Excel 或 WPS 表格" in message
+
+
+def test_password_protected(importer):
+    [message] = fail(importer, books.encrypted_workbook())
+    assert "密码" in message
+
+
+def test_corrupt_workbook(importer):
+    data = books.simple_xlsx(HEADER, [["1", "x", "县住建局", ""]])
+    [message] = fail(importer, data[: len(data) // 2])
+    assert "损坏" in message
+
+
+def test_empty_sheet(importer):
+    [message] = fail(importer, books.simple_xlsx([], []))
+    assert "没有任何内容" in message
+
+
+def test_missing_required_columns_names_them_and_their_synonyms(importer):
+    [message] = fail(importer, books.simple_xlsx(["序号", "完成时限", "备注"], [["1", "2024年底前", ""]]))
+    assert "具体任务" in message and "任务内容" in message
+    [message] = fail(importer, books.simple_xlsx(["序号", "具体任务"], [["1", "x"]]))
+    assert "牵头单位" in message and "责任单位" in message  # the master plan needs a lead unit
+
+
+def test_unknown_unit_suggests_close_names(importer):
+    [message] = fail(importer, books.simple_xlsx(HEADER, [["1", "x", "县住建", "2024年底前"]]))
+    assert message.startswith("row 2, column C:") and "县住建" in message and "县住建局" in message
+
+
+def test_duplicate_number_names_both_rows(importer):
+    problems = fail(importer, books.simple_xlsx(HEADER, [["54", "甲", "县住建局", ""], ["54", "乙", "县住建局", ""]]))
+    assert problems == ["row 3, column A: 任务编号“54”与第 2 行重复，同一方案内任务编号不能重复。"]
+
+
+def test_impossible_and_out_of_campaign_dates(importer):
+    problems = fail(importer, books.simple_xlsx(HEADER, [["1", "甲", "县住建局", "2025年13月底前"],
+                                                         ["2", "乙", "县住建局", "2027-03-31"]]))
+    assert problems[0].startswith("row 2, column D:") and "13" in problems[0]
+    assert problems[1].startswith("row 3, column D:") and "不在三年行动期内" in problems[1]
+
+
+def test_file_over_the_size_limit(importer, settings):
+    settings.IMPORT_MAX_BYTES = 1000
+    [message] = fail(importer, books.real_shaped_xlsx())
+    assert "超过" in message
+
+
+def test_zip_bomb_and_entity_declarations_are_refused(importer):
+    [message] = fail(importer, books.zip_bomb())
+    assert "解压后体积异常" in message
+    [message] = fail(importer, books.with_entity_declaration(books.simple_xlsx(HEADER, [["1", "x", "县住建局", ""]])))
+    assert "不安全的 XML" in message
+
+
+def test_reader_refuses_empty_bytes():
+    with pytest.raises(ReadError):
+        read_workbook(b"")
+
+
+def test_every_problem_is_listed_at_once(importer):
+    problems = fail(importer, books.simple_xlsx(HEADER, [
+        ["1", "甲", "县不存在局", "2025年底前"], ["", "乙", "县住建局", ""], ["3", "丙", "县住建局", "明年"],
+    ]))
+    assert len(problems) == 3
+    assert [p.split(":")[0] for p in problems] == ["row 2, column C", "row 3, column A", "row 4, column D"]
+
+
+def test_export_cells_starting_with_formula_characters_stay_text(world, tmp_path):
+    task = world.task_a
+    task.text = "=1+1 看起来像公式"
+    task.save()
+    path = tmp_path / "x.xlsx"
+    write_xlsx(path, [export_sheet(world.master)])
+    import openpyxl
+
+    book = openpyxl.load_workbook(io.BytesIO(path.read_bytes()))
+    cells = [c for row in book.active.iter_rows() for c in row if c.value == "=1+1 看起来像公式"]
+    assert cells and cells[0].data_type == "s"
