@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install demo test lint migrations-check serve
+.PHONY: install demo test lint bench
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -27,3 +27,15 @@ test: install
 
 lint: install
 	$(VENV)/bin/ruff check .
+
+# Benchmarks (JSON lines; speed targets live here, never in tests). Needs the local PostgreSQL.
+BENCH_PG ?= postgres://postgres@127.0.0.1:5432/tracker_bench
+bench: install
+	rm -f .bench.sqlite3
+	DATABASE_URL=sqlite:///$(CURDIR)/.bench.sqlite3 $(PY) manage.py migrate --noinput -v0
+	DATABASE_URL=sqlite:///$(CURDIR)/.bench.sqlite3 $(PY) manage.py bench
+	psql "$(dir $(BENCH_PG))postgres" -tc "SELECT 1 FROM pg_database WHERE datname='tracker_bench'" | grep -q 1 \
+		|| psql "$(dir $(BENCH_PG))postgres" -c "CREATE DATABASE tracker_bench"
+	DATABASE_URL=$(BENCH_PG) $(PY) manage.py migrate --noinput -v0
+	DATABASE_URL=$(BENCH_PG) $(PY) manage.py bench
+	rm -f .bench.sqlite3

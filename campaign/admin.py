@@ -1,13 +1,16 @@
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import ActionLine, Campaign, ImportBatch, KeyTask, Plan, Profile, Unit
+from .resources import ActionLineResource, KeyTaskResource, UnitResource
 
 
 @admin.register(Unit)
-class UnitAdmin(SimpleHistoryAdmin):
+class UnitAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+    resource_classes = [UnitResource]
     list_display = ["name", "short_name", "code", "kind", "parent", "sort_order", "is_active"]
     list_filter = ["kind", "is_active", "parent"]
     search_fields = ["name", "short_name", "code", "aliases"]
@@ -36,7 +39,8 @@ class KeyTaskInline(admin.TabularInline):
 
 
 @admin.register(ActionLine)
-class ActionLineAdmin(SimpleHistoryAdmin):
+class ActionLineAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+    resource_classes = [ActionLineResource]
     list_display = ["number", "title", "plan"]
     list_filter = ["plan__campaign", "plan"]
     search_fields = ["title"]
@@ -44,7 +48,8 @@ class ActionLineAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(KeyTask)
-class KeyTaskAdmin(SimpleHistoryAdmin):
+class KeyTaskAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+    resource_classes = [KeyTaskResource]
     list_display = ["title", "number", "action_line"]
     list_filter = ["action_line__plan"]
     search_fields = ["title"]

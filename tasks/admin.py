@@ -1,4 +1,5 @@
 from django.contrib import admin
+from import_export.admin import ExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
@@ -13,6 +14,7 @@ from .models import (
     TargetYearValue,
     Task,
 )
+from .resources import TaskResource
 
 
 class MilestoneInline(admin.TabularInline):
@@ -27,7 +29,10 @@ class TargetInline(admin.TabularInline):
 
 
 @admin.register(Task)
-class TaskAdmin(SimpleHistoryAdmin):
+class TaskAdmin(ExportMixin, SimpleHistoryAdmin):
+    # Task lists are imported through the import engine (方案页面 → 从 Excel 导入), which reads
+    # real spreadsheets and previews every row; the admin offers the plain export.
+    resource_classes = [TaskResource]
     list_display = ["code", "summary", "plan", "action_line"]
     list_filter = ["plan__campaign", "plan", "action_line"]
     search_fields = ["code", "text"]

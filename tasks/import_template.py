@@ -26,8 +26,8 @@ INSTRUCTIONS = [
           "不填时从任务内容中自动识别；没有量化目标可填“无”。"),
     ("7", "可以保留表格上方的标题行和两行表头（如“责任分工”下分“牵头单位”“配合单位”）。"
           "支持 .xlsx、.xls、.ods 文件，不超过 10 MB。"),
-    ("8", "上传后系统会先显示预览，逐行列出将新增、修改的任务和发现的问题；"
-          "确认后才会保存，且要么全部保存、要么都不保存。"),
+    ("8", "本页下方有一行示例，请在“任务清单”工作表中逐行填写。"
+          "上传后系统会先显示预览，逐行列出将新增、修改的任务和发现的问题；确认后才会保存，且要么全部保存、要么都不保存。"),
 ]
 DATE_EXAMPLES = ["2024年底前", "2025年6月底前", "2025-12-31", "2026年底前"]
 
@@ -49,8 +49,6 @@ def build_template(plan: Plan) -> bytes:
         plan.unit.name if not plan.is_master else (units[1].name if len(units) > 1 else plan.unit.name),
         "", "2024年底前", "",
     ]
-    for col, value in enumerate(example):
-        ws.write_string(1, col, value, wrap)
     # Choices live on a hidden sheet so the lists are not limited to 255 characters.
     options = book.add_worksheet("选项")
     choice_lists = {
@@ -77,5 +75,11 @@ def build_template(plan: Plan) -> bytes:
     for row, (number, text) in enumerate(INSTRUCTIONS):
         notes.write_string(row, 0, number, head if row == 0 else wrap)
         notes.write_string(row, 1, text, wrap)
+    # The example stays on this sheet, so a forgotten example row is never imported as a task.
+    start = len(INSTRUCTIONS) + 1
+    notes.write_string(start, 0, "示例", head)
+    for col, column in enumerate(COLUMNS):
+        notes.write_string(start + 1, col + 1, column.label, head)
+        notes.write_string(start + 2, col + 1, example[col], wrap)
     book.close()
     return buffer.getvalue()

@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.db.models import Prefetch
-from simple_history.utils import bulk_create_with_history
+from django.utils import timezone
 
 from campaign.choices import PlanKind, UnitKind
+from campaign.importing.bulk import allocate_ids, insert_rows, insert_with_history
 from campaign.importing.engine import Preview, RowChange
 from campaign.importing.sheet import Column, Problem, Row
 from campaign.models import ActionLine, KeyTask, Plan, Unit, split_aliases
@@ -29,10 +30,12 @@ from .models.plan import fmt_number
 from .services import task_sync_assignments
 from .textrules import (
     DatePhraseError,
+    Sentence,
+    analyse,
     extract_targets,
     find_date_phrases,
-    sentences,
-    split_milestones,
+    has_target_words,
+    milestones_from,
     to_halfwidth,
 )
 
@@ -109,9 +112,17 @@ class UnitIndex:
                 if name:
                     self.by_name.setdefault(normalise_name(name), unit)
         self.townships = [u for u in scope if u.kind in (UnitKind.TOWNSHIP, UnitKind.ZONE)]
+        self._resolved: dict[str, tuple[list[Unit], list[str]]] = {}
 
     def resolve(self, cell) -> tuple[list[Unit], list[str]]:
-        """Units named in a cell, and the names that match no unit."""
+        """Units named in a cell, and the names that match no unit (cells repeat, so answers are kept)."""
+        key = str(cell or "")
+        if key not in self._resolved:
+            self._resolved[key] = self._resolve(key)
+        found, unknown = self._resolved[key]
+        return list(found), list(unknown)
+
+    def _resolve(self, cell: str) -> tuple[list[Unit], list[str]]:
         found, unknown = [], []
         for part in _SPLIT_UNITS.split(str(cell or "")):
             name = normalise_name(part).removesuffix("等").removesuffix("牵头")
@@ -163,11 +174,14 @@ class TaskSpec:
         return first if len(first) <= 40 else first[:40] + "…"
 
 
-def targets_in_text(text: str, default_year: int) -> list[TargetSpec]:
+def targets_in_text(sentences: list[Sentence], default_year: int) -> list[TargetSpec]:
     """Targets written in the text; each counts for the year its sentence names, else ``default_year``."""
     found: dict[str, TargetSpec] = {}
-    for sentence, day in sentences(text):
-        for t in extract_targets(sentence):
+    for sentence in sentences:
+        if not has_target_words(sentence.text):
+            continue
+        day = sentence.date
+        for t in extract_targets(sentence.text):
             spec = found.setdefault(t.metric, TargetSpec(t.metric, t.measure_unit, t.comparator, {}, t.source_text))
             spec.values[day.year if day else default_year] = t.value
     return list(found.values())
@@ -262,8 +276,13 @@ class TaskSheetImport:
                 problems.append(Problem(row.number, cols.get("lead"), "没有填写牵头单位。"))
         coop = [u for u in coop if u not in lead]
 
-        milestones = self._milestones(row, text, problems)
-        targets = self._targets(row, text, milestones, problems)
+        try:
+            sentences = analyse(text)
+        except DatePhraseError as error:
+            problems.append(Problem(row.number, cols["text"], f"任务内容中的日期有误：{error}。"))
+            return None
+        milestones = self._milestones(row, sentences, problems)
+        targets = self._targets(row, sentences, milestones, problems)
         if len(problems) > before:
             return None
         return TaskSpec(row.number, code, position, action_number, action_title, key_title, text, lead, coop,
@@ -274,14 +293,10 @@ class TaskSheetImport:
         tail = f"您是否要写：{'、'.join(hint)}？" if hint else "请使用单位全称、常用简称或单位代码。"
         return Problem(row.number, row.columns.get(field_name), f"找不到单位“{name}”。{tail}")
 
-    def _milestones(self, row: Row, text: str, problems: list[Problem]) -> list[tuple[datetime.date, str]]:
+    def _milestones(self, row: Row, sentences, problems: list[Problem]) -> list[tuple[datetime.date, str]]:
         campaign, col = self.campaign, row.columns.get("due")
         value = row.cells.get("due")
-        try:
-            from_text = split_milestones(text, campaign.end_date, DEFAULT_MILESTONE_TEXT)
-        except DatePhraseError as error:
-            problems.append(Problem(row.number, row.columns["text"], f"任务内容中的日期有误：{error}。"))
-            return []
+        from_text = milestones_from(sentences, campaign.end_date, DEFAULT_MILESTONE_TEXT)
         if value is None:
             milestones = [(m.due_date, m.text) for m in from_text]
         elif isinstance(value, (datetime.date, datetime.datetime)):
@@ -323,14 +338,14 @@ class TaskSheetImport:
                 return m.text
         return ""
 
-    def _targets(self, row: Row, text: str, milestones, problems: list[Problem]) -> list[TargetSpec]:
+    def _targets(self, row: Row, sentences, milestones, problems: list[Problem]) -> list[TargetSpec]:
         value = row.cells.get("targets")
         default_year = milestones[0][0].year if milestones else self.campaign.end_date.year
         if value is not None and str(value).strip() in NO_TARGETS:
             return []
         if value is not None:
             return self._targets_from_cell(row, str(value), default_year, problems)
-        return targets_in_text(text, default_year)
+        return targets_in_text(sentences, default_year)
 
     def _targets_from_cell(self, row: Row, value: str, default_year: int, problems) -> list[TargetSpec]:
         targets = []
@@ -446,13 +461,7 @@ class TaskSheetImport:
         existing = self.existing()
 
         new_specs = [s for s in specs if status[s.code] == "new"]
-        new_tasks = [
-            Task(plan=self.plan, code=s.code, position=s.position, text=s.text,
-                 action_line=lines.get(s.action_title), key_task=keys.get((s.action_title, s.key_title)))
-            for s in new_specs
-        ]
-        created = {t.code: t for t in bulk_create_with_history(new_tasks, Task, batch_size=1000, default_user=user)}
-        self._create_parts([(created[s.code], s) for s in new_specs], user)
+        self._create(new_specs, lines, keys, user)
 
         for spec in specs:
             if status[spec.code] == "changed":
@@ -484,30 +493,58 @@ class TaskSheetImport:
                 )
         return lines, keys
 
-    def _create_parts(self, pairs, user) -> None:
-        """Milestones, units, assignments and targets of new tasks, in bulk."""
-        Lead, Coop = Task.lead_units.through, Task.cooperating_units.through
-        Lead.objects.bulk_create([Lead(task=t, unit=u) for t, s in pairs for u in s.lead], batch_size=2000)
-        Coop.objects.bulk_create([Coop(task=t, unit=u) for t, s in pairs for u in s.coop], batch_size=2000)
-        milestones = [Milestone(task=t, seq=i, due_date=d, text=x)
-                      for t, s in pairs for i, (d, x) in enumerate(s.milestones, start=1)]
-        by_task: dict[int, list[Milestone]] = {}
-        for m in bulk_create_with_history(milestones, Milestone, batch_size=2000, default_user=user):
-            by_task.setdefault(m.task_id, []).append(m)
-        assignments = [
-            Assignment(task=t, milestone=m, unit=u, role=role, due_date=m.due_date)
-            for t, s in pairs for m in by_task.get(t.pk, [])
-            for u, role in [*((u, AssignmentRole.LEAD) for u in s.lead),
-                            *((u, AssignmentRole.COOPERATE) for u in s.coop)]
-        ]
-        bulk_create_with_history(assignments, Assignment, batch_size=2000, default_user=user)
-        targets = [(QuantifiedTarget(task=t, metric=x.metric, measure_unit=x.measure_unit, comparator=x.comparator,
-                                     source_text=x.source_text), x) for t, s in pairs for x in s.targets]
-        if targets:
-            saved = bulk_create_with_history([q for q, _ in targets], QuantifiedTarget, default_user=user)
-            values = [TargetYearValue(target=q, year=y, value=v)
-                      for q, (_, x) in zip(saved, targets, strict=True) for y, v in x.values.items()]
-            bulk_create_with_history(values, TargetYearValue, default_user=user)
+    def _create(self, specs: list[TaskSpec], lines, keys, user) -> None:
+        """New tasks with their units, milestones, assignments and targets, in a few bulk inserts each."""
+        if not specs:
+            return
+        now = timezone.now()
+        task_ids = allocate_ids(Task, len(specs))
+        rows = {"tasks": [], "lead": [], "coop": [], "milestones": [], "assignments": [], "targets": [], "values": []}
+        for task_id, spec in zip(task_ids, specs, strict=True):
+            line = lines.get(spec.action_title)
+            key = keys.get((spec.action_title, spec.key_title))
+            rows["tasks"].append({"id": task_id, "plan_id": self.plan.pk, "action_line_id": line.pk if line else None,
+                                  "key_task_id": key.pk if key else None, "code": spec.code,
+                                  "position": spec.position, "text": spec.text, "master_task_id": None})
+            rows["lead"] += [{"task_id": task_id, "unit_id": u.pk} for u in spec.lead]
+            rows["coop"] += [{"task_id": task_id, "unit_id": u.pk} for u in spec.coop]
+            for seq, (due, text) in enumerate(spec.milestones, start=1):
+                rows["milestones"].append({"task_id": task_id, "seq": seq, "due_date": due, "text": text})
+            for target in spec.targets:
+                rows["targets"].append({
+                    "task_id": task_id, "metric": target.metric, "measure_unit": target.measure_unit,
+                    "comparator": target.comparator, "baseline": None, "source_text": target.source_text,
+                    "_values": target.values,
+                })
+        for row, row_id in zip(rows["milestones"], allocate_ids(Milestone, len(rows["milestones"])), strict=True):
+            row["id"] = row_id
+        units_of = {
+            task_id: [(u.pk, AssignmentRole.LEAD) for u in spec.lead]
+            + [(u.pk, AssignmentRole.COOPERATE) for u in spec.coop]
+            for task_id, spec in zip(task_ids, specs, strict=True)
+        }
+        for m in rows["milestones"]:
+            for unit_id, role in units_of[m["task_id"]]:
+                rows["assignments"].append({"task_id": m["task_id"], "milestone_id": m["id"], "unit_id": unit_id,
+                                            "role": role, "due_date": m["due_date"], "completed_on": None,
+                                            "closed_on": None})
+        for row, row_id in zip(rows["assignments"], allocate_ids(Assignment, len(rows["assignments"])), strict=True):
+            row["id"] = row_id
+        for row, row_id in zip(rows["targets"], allocate_ids(QuantifiedTarget, len(rows["targets"])), strict=True):
+            row["id"] = row_id
+            rows["values"] += [{"target_id": row_id, "year": y, "value": v} for y, v in row.pop("_values").items()]
+        for row, row_id in zip(rows["values"], allocate_ids(TargetYearValue, len(rows["values"])), strict=True):
+            row["id"] = row_id
+        # Each new task gets its "created by" history record naming the importer; its milestones,
+        # assignments and targets were created with it, and get their own records once anyone changes them.
+        columns = [f.column for f in Task._meta.concrete_fields]
+        insert_with_history(Task, columns, [tuple(r[c] for c in columns) for r in rows["tasks"]], user=user, when=now)
+        for model, key in ((Milestone, "milestones"), (Assignment, "assignments"), (QuantifiedTarget, "targets"),
+                           (TargetYearValue, "values")):
+            columns = [f.column for f in model._meta.concrete_fields]
+            insert_rows(model, columns, [tuple(r[c] for c in columns) for r in rows[key]])
+        for through, key in ((Task.lead_units.through, "lead"), (Task.cooperating_units.through, "coop")):
+            insert_rows(through, ["task_id", "unit_id"], [(r["task_id"], r["unit_id"]) for r in rows[key]])
 
     def _update(self, task: Task, spec: TaskSpec, lines, keys, user) -> None:
         task.position, task.text = spec.position, spec.text

@@ -14,15 +14,18 @@ from decimal import Decimal
 
 from .choices import Comparator
 
-_FULLWIDTH = str.maketrans(
-    "０１２３４５６７８９％．／－：，；（）　",
-    "0123456789%./-:,;() ",
-)
+_FULLWIDTH = str.maketrans("０１２３４５６７８９％．／－　", "0123456789%./- ")
+_HAS_FULLWIDTH = re.compile("[０-９％．／－　]")
 
 
 def to_halfwidth(text: str) -> str:
-    """Full-width digits and the punctuation around them, one character for one."""
-    return (text or "").translate(_FULLWIDTH)
+    """Full-width digits and the signs written with numbers, one character for one.
+
+    Chinese punctuation (，；：（）) is left alone: the patterns here accept both forms.
+    """
+    if not text:
+        return ""
+    return text.translate(_FULLWIDTH) if _HAS_FULLWIDTH.search(text) else text
 
 
 class DatePhraseError(ValueError):
@@ -89,6 +92,8 @@ def find_date_phrases(text: str) -> list[DatePhrase]:
     "2023年及以前" are references, not deadlines.
     """
     text = to_halfwidth(text)
+    if "20" not in text:
+        return []
     found: list[DatePhrase] = []
     taken: list[tuple[int, int]] = []
     for pattern in (_SEP_DATE, _CN_DATE):
@@ -137,6 +142,38 @@ _SENTENCE = re.compile(r"[^。；;！？\n]+[。；;！？]?")
 _LEADING_PUNCT = re.compile(r"^[\s,，、:：]+")
 
 
+@dataclass
+class Sentence:
+    text: str
+    date: datetime.date | None  # the first deadline it names
+    body: str  # what the milestone says: the sentence, less a deadline it starts with
+
+
+def analyse(text: str) -> list[Sentence]:
+    """The text's sentences with their deadlines, read once; raises DatePhraseError on an impossible date."""
+    result = []
+    for match in _SENTENCE.finditer(text or ""):
+        sentence = match.group().strip()
+        if not sentence:
+            continue
+        phrases = find_date_phrases(sentence)
+        if not phrases:
+            result.append(Sentence(sentence, None, sentence))
+            continue
+        first = phrases[0]
+        body = sentence
+        if not _LEADING_PUNCT.sub("", to_halfwidth(sentence)[: first.start]):
+            body = _LEADING_PUNCT.sub("", sentence[first.end:])
+        body = body.rstrip("。；;")
+        result.append(Sentence(sentence, first.date, body or sentence.rstrip("。；;")))
+    return result
+
+
+def milestones_from(sentences: list[Sentence], default_due: datetime.date, default_text: str = ""):
+    milestones = [MilestoneSpec(s.date, s.body) for s in sentences if s.date is not None]
+    return milestones or [MilestoneSpec(default_due, default_text)]
+
+
 def split_milestones(text: str, default_due: datetime.date, default_text: str = "") -> list[MilestoneSpec]:
     """Cut a task's text into dated milestones, one per sentence that names a deadline.
 
@@ -144,34 +181,7 @@ def split_milestones(text: str, default_due: datetime.date, default_text: str = 
     follows it; one that names it midway keeps the whole sentence. A text without any
     deadline gives a single milestone due at ``default_due``.
     """
-    milestones: list[MilestoneSpec] = []
-    for match in _SENTENCE.finditer(text or ""):
-        sentence = match.group().strip()
-        if not sentence:
-            continue
-        phrases = find_date_phrases(sentence)
-        if not phrases:
-            continue
-        first = phrases[0]
-        body = sentence
-        if not _LEADING_PUNCT.sub("", to_halfwidth(sentence)[: first.start]):
-            body = _LEADING_PUNCT.sub("", sentence[first.end:])
-        body = body.rstrip("。；;")
-        milestones.append(MilestoneSpec(first.date, body or sentence.rstrip("。；;")))
-    if not milestones:
-        milestones.append(MilestoneSpec(default_due, default_text))
-    return milestones
-
-
-def sentences(text: str) -> list[tuple[str, datetime.date | None]]:
-    """Each sentence of the text with the first deadline it names (None if it names none)."""
-    result = []
-    for match in _SENTENCE.finditer(text or ""):
-        sentence = match.group().strip()
-        if sentence:
-            phrases = find_date_phrases(sentence)
-            result.append((sentence, phrases[0].date if phrases else None))
-    return result
+    return milestones_from(analyse(text), default_due, default_text)
 
 
 @dataclass
@@ -196,14 +206,20 @@ _TARGET_PATTERNS = [
     # "10人以上" only when the clause ends there ("培训人数30人以上。")
     re.compile(r"(?P<verb>)" + _NUM + r"(?P<tail>以上|以下|以内)(?=\s*(?:[,，。；;、)）]|$))"),
 ]
+_ANY_NUMBER_UNIT = re.compile(r"\d\s*(?:%|家|人|次|个|项|处)")
 _LTE_WORDS = {"不超过", "不高于", "控制在", "低于", "少于"}
 _CLAUSE_CUT = re.compile(r"[,，;；。:：]")
 _METRIC_TRIM = re.compile(r"^(?:\d+\s*[.、]\s*)?(?:其中|全面|基本|确保|推动|实现|力争|全县|并)*")
 
 
+def _clause_start(text: str, position: int) -> int:
+    """Index just after the last clause separator before ``position``."""
+    return max(text.rfind(mark, 0, position) for mark in ",，;；。:：") + 1
+
+
 def _metric_before(clause: str, verb: str) -> str:
     metric = clause
-    for phrase in find_date_phrases(metric):
+    for phrase in reversed(find_date_phrases(metric)):
         metric = metric[: phrase.start] + metric[phrase.end:]
     metric = _LEADING_PUNCT.sub("", metric).strip()
     metric = _METRIC_TRIM.sub("", metric)
@@ -212,10 +228,17 @@ def _metric_before(clause: str, verb: str) -> str:
     return metric.strip(" 、“”\"") or "完成率"
 
 
+def has_target_words(text: str) -> bool:
+    """A cheap test before the full search: a number followed by a unit."""
+    return bool(_ANY_NUMBER_UNIT.search(to_halfwidth(text or "")))
+
+
 def extract_targets(text: str) -> list[TargetSpec]:
     """Quantified targets stated in the text: "覆盖率达到100%", "知晓率80%以上", "不少于30人"."""
     found: list[TargetSpec] = []
     normal = to_halfwidth(text or "")
+    if not _ANY_NUMBER_UNIT.search(normal):
+        return found
     spans: list[tuple[int, int]] = []
     for pattern in _TARGET_PATTERNS:
         for match in pattern.finditer(normal):
@@ -230,7 +253,7 @@ def extract_targets(text: str) -> list[TargetSpec]:
                 comparator = Comparator.EQ
             else:
                 comparator = Comparator.GTE
-            clause_start = max((m.end() for m in _CLAUSE_CUT.finditer(normal, 0, match.start())), default=0)
+            clause_start = _clause_start(normal, match.start())
             clause_end = _CLAUSE_CUT.search(normal, match.end())
             source = text[clause_start: clause_end.start() if clause_end else len(text)].strip()
             metric = _metric_before(text[clause_start: match.start()], verb)

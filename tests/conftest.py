@@ -29,7 +29,14 @@ class World:
 
 
 @pytest.fixture
-def world(db) -> World:
+def world(request) -> World:
+    # Works under both `db` and `transactional_db` (the worker tests need committed rows).
+    if "transactional_db" not in request.fixturenames and "live_server" not in request.fixturenames:
+        request.getfixturevalue("db")
+    return _build_world()
+
+
+def _build_world() -> World:
     office = UnitFactory(code="office", name="某县安委会办公室", kind=UnitKind.OFFICE)
     dept_a = UnitFactory(code="dept-a", name="县住房和城乡建设局", short_name="县住建局", parent=office)
     dept_b = UnitFactory(code="dept-b", name="县应急管理局", short_name="县应急局", parent=office)

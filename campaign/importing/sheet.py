@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -67,16 +68,21 @@ def clean_cell(value):
     return None if value is None else str(value).strip() or None
 
 
+@functools.cache
+def _names(column: Column) -> frozenset[str]:
+    return frozenset(norm_header(s) for s in (column.label, *column.synonyms))
+
+
 def _match(header: str, columns: list[Column]) -> Column | None:
     if not header:
         return None
     for column in columns:
-        if header in (norm_header(s) for s in (column.label, *column.synonyms)):
+        if header in _names(column):
             return column
     # "完成时限（时间节点）", "牵头单位（部门）": the words before the bracket
     base = header.split("（")[0]
     for column in columns:
-        if base and base in (norm_header(s) for s in (column.label, *column.synonyms)):
+        if base and base in _names(column):
             return column
     return None
 
