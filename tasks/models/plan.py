@@ -13,7 +13,9 @@ from ..choices import AssignmentRole, Comparator, MeasureUnit
 class Task(models.Model):
     """A numbered item of work (具体任务) in a plan; its code is unique within the plan."""
 
-    plan = models.ForeignKey(Plan, verbose_name="方案", on_delete=models.CASCADE, related_name="tasks")
+    # Indexed by the (plan, code) unique constraint; a separate index would only slow bulk imports.
+    plan = models.ForeignKey(Plan, verbose_name="方案", on_delete=models.CASCADE, related_name="tasks",
+                             db_index=False)
     action_line = models.ForeignKey(
         ActionLine, verbose_name="行动", null=True, blank=True, on_delete=models.PROTECT, related_name="tasks"
     )
@@ -66,7 +68,8 @@ class Task(models.Model):
 class Milestone(models.Model):
     """A dated part of a task ("2024年底前 …"); every task has at least one."""
 
-    task = models.ForeignKey(Task, verbose_name="任务", on_delete=models.CASCADE, related_name="milestones")
+    task = models.ForeignKey(Task, verbose_name="任务", on_delete=models.CASCADE, related_name="milestones",
+                             db_index=False)  # covered by the (task, seq) unique constraint
     seq = models.PositiveSmallIntegerField("顺序", default=1)
     due_date = models.DateField("完成时限")
     text = models.TextField("节点要求", blank=True)
@@ -96,11 +99,13 @@ class Assignment(models.Model):
     milestone keeps the original.
     """
 
-    task = models.ForeignKey(Task, verbose_name="任务", on_delete=models.CASCADE, related_name="assignments")
+    task = models.ForeignKey(Task, verbose_name="任务", on_delete=models.CASCADE, related_name="assignments",
+                             db_index=False)  # covered by the (task, unit) index
     milestone = models.ForeignKey(
         Milestone, verbose_name="时间节点", on_delete=models.CASCADE, related_name="assignments"
     )
-    unit = models.ForeignKey(Unit, verbose_name="责任单位", on_delete=models.PROTECT, related_name="assignments")
+    unit = models.ForeignKey(Unit, verbose_name="责任单位", on_delete=models.PROTECT, related_name="assignments",
+                             db_index=False)  # covered by the (unit, due_date) index
     role = models.CharField("责任类别", max_length=10, choices=AssignmentRole.choices, default=AssignmentRole.LEAD)
     due_date = models.DateField("完成时限")
     completed_on = models.DateField("完成日期", null=True, blank=True)
@@ -132,7 +137,8 @@ class Assignment(models.Model):
 class QuantifiedTarget(models.Model):
     """A measurable target of a task, e.g. "'四不'演练占比 ≥ 40%(2024) / 50%(2025)"."""
 
-    task = models.ForeignKey(Task, verbose_name="任务", on_delete=models.CASCADE, related_name="targets")
+    task = models.ForeignKey(Task, verbose_name="任务", on_delete=models.CASCADE, related_name="targets",
+                             db_index=False)  # covered by the (task, metric) unique constraint
     metric = models.CharField("指标", max_length=200)
     measure_unit = models.CharField("计量单位", max_length=4, choices=MeasureUnit.choices, default=MeasureUnit.PERCENT)
     comparator = models.CharField("比较方式", max_length=3, choices=Comparator.choices, default=Comparator.GTE)
@@ -165,7 +171,8 @@ class TargetYearValue(models.Model):
     """The value a quantified target must reach in one campaign year."""
 
     target = models.ForeignKey(
-        QuantifiedTarget, verbose_name="量化目标", on_delete=models.CASCADE, related_name="year_values"
+        QuantifiedTarget, verbose_name="量化目标", on_delete=models.CASCADE, related_name="year_values",
+        db_index=False,  # covered by the (target, year) unique constraint
     )
     year = models.PositiveSmallIntegerField("年度")
     value = models.DecimalField("目标值", max_digits=14, decimal_places=2)

@@ -18,7 +18,8 @@ class ProgressReport(models.Model):
     """
 
     assignment = models.ForeignKey(
-        Assignment, verbose_name="责任分解", on_delete=models.CASCADE, related_name="reports"
+        Assignment, verbose_name="责任分解", on_delete=models.CASCADE, related_name="reports",
+        db_index=False,  # covered by the (assignment, month) unique constraint
     )
     month = models.DateField("填报月份")
     reported_status = models.CharField(
