@@ -12,10 +12,12 @@ import datetime
 import hashlib
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.db.models import Prefetch
 from simple_history.utils import bulk_create_with_history
 
-from campaign.models import Campaign
+from campaign.choices import Role
+from campaign.models import Campaign, Profile
 from tasks.choices import ExtensionState, FollowUpKind, ReportedStatus, ReportState
 from tasks.models import (
     Assignment,
@@ -82,7 +84,9 @@ def simulate_progress(campaign: Campaign, today: datetime.date, office_user) -> 
     existing = set(
         ProgressReport.objects.filter(assignment__task__plan__campaign=campaign).values_list("assignment_id", "month")
     )
-    liaisons = {}
+    liaisons = dict(Profile.objects.filter(role=Role.LIAISON).values_list("unit_id", "user"))
+    users = {u.pk: u for u in get_user_model().objects.filter(pk__in=liaisons.values())}
+    liaisons = {unit_id: users[user_id] for unit_id, user_id in liaisons.items()}
     current = month_start(today)
     reports: list[ProgressReport] = []
     values: list[tuple[ProgressReport, QuantifiedTarget, Decimal]] = []

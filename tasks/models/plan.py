@@ -16,11 +16,12 @@ class Task(models.Model):
     # Indexed by the (plan, code) unique constraint; a separate index would only slow bulk imports.
     plan = models.ForeignKey(Plan, verbose_name="方案", on_delete=models.CASCADE, related_name="tasks",
                              db_index=False)
+    # Deleting an action line or key work leaves its tasks in the plan, ungrouped.
     action_line = models.ForeignKey(
-        ActionLine, verbose_name="行动", null=True, blank=True, on_delete=models.PROTECT, related_name="tasks"
+        ActionLine, verbose_name="行动", null=True, blank=True, on_delete=models.SET_NULL, related_name="tasks"
     )
     key_task = models.ForeignKey(
-        KeyTask, verbose_name="重点工作", null=True, blank=True, on_delete=models.PROTECT, related_name="tasks"
+        KeyTask, verbose_name="重点工作", null=True, blank=True, on_delete=models.SET_NULL, related_name="tasks"
     )
     code = models.CharField("任务编号", max_length=20)
     position = models.PositiveIntegerField("排序", default=0)

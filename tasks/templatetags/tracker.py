@@ -42,3 +42,11 @@ def query_with(context, **changes) -> str:
         else:
             params[key] = value
     return params.urlencode()
+
+
+@register.filter
+def person(user) -> str:
+    """A user's name as shown on pages; "系统" for records no person made (imports, the demo)."""
+    if user is None:
+        return "系统"
+    return user.get_full_name() or user.username

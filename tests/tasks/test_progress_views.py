@@ -228,3 +228,49 @@ def test_workbook_cells_are_text(client, world, users):
     book = openpyxl.load_workbook(io.BytesIO(response.content))
     cells = [c for row in book.active.iter_rows() for c in row if isinstance(c.value, str) and "HYPERLINK" in c.value]
     assert cells and all(c.data_type == "s" for c in cells)
+
+
+@pytest.mark.parametrize("name", ["review-queue", "extension-queue"])
+def test_office_queues_query_count_is_constant(client, world, users, name):
+    client.force_login(users["office"])
+    now = timezone.now()
+
+    def grow(start, count):
+        for n in range(start, start + count):
+            task = make_task(world.master, n, lead=[world.dept_a], due=[datetime.date(2026, 6, 30)])
+            a = task.assignments.get()
+            ProgressReport.objects.create(assignment=a, month=datetime.date(2026, 1, 1), state="submitted",
+                                          progress="p", first_submitted_at=now, submitted_at=now)
+            ExtensionRequest.objects.create(assignment=a, previous_due=a.due_date,
+                                            requested_due=datetime.date(2026, 9, 30), reason="r")
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url(world, name)).status_code == 200
+        return len(ctx.captured_queries)
+
+    grow(100, 2)
+    small = count()
+    grow(200, 20)
+    assert count() == small
+
+
+def test_assignment_page_query_count_is_constant(client, world, users):
+    client.force_login(users["office"])
+    a = world.task_a.assignments.get(unit=world.dept_a)
+    now = timezone.now()
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url(world, "assignment-detail", a.pk)).status_code == 200
+        return len(ctx.captured_queries)
+
+    ProgressReport.objects.create(assignment=a, month=datetime.date(2024, 1, 1), state="accepted", progress="p",
+                                  first_submitted_at=now, submitted_at=now)
+    FollowUp.objects.create(assignment=a, kind="reminder", content="c")
+    small = count()
+    for month in range(2, 12):
+        ProgressReport.objects.create(assignment=a, month=datetime.date(2024, month, 1), state="accepted",
+                                      progress="p", first_submitted_at=now, submitted_at=now)
+        FollowUp.objects.create(assignment=a, kind="reminder", content="c")
+    assert count() == small
