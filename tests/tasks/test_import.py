@@ -234,3 +234,28 @@ def test_export_cells_starting_with_formula_characters_stay_text(world, tmp_path
     book = openpyxl.load_workbook(io.BytesIO(path.read_bytes()))
     cells = [c for row in book.active.iter_rows() for c in row if c.value == "=1+1 看起来像公式"]
     assert cells and cells[0].data_type == "s"
+
+
+def test_ezhou_shaped_table(world):
+    """The Ezhou notice's table: 内容 / 重点工作 / 年度量化目标任务, numbers inside the text, merged columns."""
+    data = books.simple_xlsx(
+        ["内容", "重点工作", "年度量化目标任务"],
+        [
+            ["阶段性目标", "到2024年底,治本攻坚行动涉及的十大行动", "1.行业领域企业覆盖率达到100%"],
+            [None, None, "2各行业领域监督检查率达到100%"],
+            [None, None, "6.企业员工应知应会知识抽查知晓率达到80%以上"],
+            ["主体责任提升行动", "落实安全生产主体责任提升行动", "7.建立《全员安全生产责任清单》"],
+            [None, "建立健全并落实全员安全生产责任制", "11.所有行业所有企100%建立健全安全生产责任制"],
+        ],
+        title_rows=[["附件:"], ["鄂州市安全生产治本攻坚三年行动2024年"], ["量化目标任务"]],
+    )
+    preview = run_import(TaskSheetImport(world.plan_a), data)
+    assert preview.counts["new"] == 4 and preview.counts["changed"] == 1  # the sub-plan already had task 1
+    t2 = Task.objects.get(plan=world.plan_a, code="2")
+    assert t2.text == "各行业领域监督检查率达到100%"
+    assert t2.action_line.title == "阶段性目标" and t2.key_task.title == "到2024年底,治本攻坚行动涉及的十大行动"
+    t6 = Task.objects.get(plan=world.plan_a, code="6")
+    assert t6.targets.get().metric == "企业员工应知应会知识抽查知晓率"
+    t11 = Task.objects.get(plan=world.plan_a, code="11")
+    assert t11.key_task.title == "建立健全并落实全员安全生产责任制"
+    assert list(t11.lead_units.all()) == [world.dept_a]  # a sub-plan's own unit leads by default
