@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import datetime
 import difflib
+import functools
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.db.models import Prefetch
-from django.utils import timezone
 
 from campaign.choices import PlanKind, UnitKind
 from campaign.importing.bulk import allocate_ids, insert_rows, insert_with_history
@@ -78,6 +78,7 @@ def chinese_number(raw: str) -> int | None:
     return _CN_NUM.get(raw)
 
 
+@functools.lru_cache(maxsize=4096)
 def _enum_number(text: str) -> tuple[int | None, str]:
     """Strip a leading enumerator ("一、", "（三）", "2.") and return its number."""
     match = _ENUM.match(text)
@@ -89,6 +90,34 @@ def _enum_number(text: str) -> tuple[int | None, str]:
 
 def normalise_name(text: str) -> str:
     return re.sub(r"\s+", "", to_halfwidth(text)).replace("(", "（").replace(")", "）")
+
+
+@functools.lru_cache(maxsize=4096)
+def read_due_cell(value: str) -> tuple[tuple[tuple[datetime.date, str], ...], tuple[str, ...]]:
+    """A 完成时限 cell: one deadline per line or per "；", each optionally followed by "：what is due".
+
+    Cells repeat down a sheet ("2025年底前"), so answers are kept.
+    """
+    parts, errors = [], []
+    for part in re.split(r"[\n；;]+", value):
+        part = part.strip()
+        if not part:
+            continue
+        try:
+            phrases = find_date_phrases(part)
+        except DatePhraseError as error:
+            errors.append(f"无法识别的日期“{part}”：{error}。")
+            continue
+        if not phrases:
+            year = re.fullmatch(r"(20\d{2})\s*年?", to_halfwidth(part))
+            if year:
+                parts.append((datetime.date(int(year[1]), 12, 31), ""))
+            else:
+                errors.append(f"无法识别的日期“{part}”，请写成“2025年6月底前”或“2025-06-30”。")
+            continue
+        first = phrases[0]
+        parts.append((first.date, part[first.end:].lstrip(" ：:，,、")))
+    return tuple(parts), tuple(errors)
 
 
 class UnitIndex:
@@ -303,27 +332,9 @@ class TaskSheetImport:
             day = value.date() if isinstance(value, datetime.datetime) else value
             milestones = [(day, self._text_for(day, from_text))]
         else:
-            milestones = []
-            for part in re.split(r"[\n；;]+", str(value)):
-                part = part.strip()
-                if not part:
-                    continue
-                try:
-                    phrases = find_date_phrases(part)
-                except DatePhraseError as error:
-                    problems.append(Problem(row.number, col, f"无法识别的日期“{part}”：{error}。"))
-                    continue
-                if not phrases:
-                    if re.fullmatch(r"20\d{2}\s*年?", to_halfwidth(part)):
-                        day = datetime.date(int(to_halfwidth(part)[:4]), 12, 31)
-                        milestones.append((day, self._text_for(day, from_text)))
-                        continue
-                    message = f"无法识别的日期“{part}”，请写成“2025年6月底前”或“2025-06-30”。"
-                    problems.append(Problem(row.number, col, message))
-                    continue
-                first = phrases[0]
-                rest = part[first.end:].lstrip(" ：:，,、")
-                milestones.append((first.date, rest or self._text_for(first.date, from_text)))
+            parts, errors = read_due_cell(str(value))
+            problems.extend(Problem(row.number, col, message) for message in errors)
+            milestones = [(day, rest or self._text_for(day, from_text)) for day, rest in parts]
         for day, _ in milestones:
             if not campaign.contains(day):
                 period = f"{campaign.start_date:%Y-%m-%d} 至 {campaign.end_date:%Y-%m-%d}"
@@ -494,57 +505,46 @@ class TaskSheetImport:
         return lines, keys
 
     def _create(self, specs: list[TaskSpec], lines, keys, user) -> None:
-        """New tasks with their units, milestones, assignments and targets, in a few bulk inserts each."""
+        """New tasks with their units, milestones, assignments and targets, in one bulk insert per table.
+
+        Rows are tuples in the order of ``COLUMNS`` below (checked against the models by a test).
+        """
         if not specs:
             return
-        now = timezone.now()
-        task_ids = allocate_ids(Task, len(specs))
-        rows = {"tasks": [], "lead": [], "coop": [], "milestones": [], "assignments": [], "targets": [], "values": []}
-        for task_id, spec in zip(task_ids, specs, strict=True):
+        plan_id = self.plan.pk
+        tasks, lead, coop, milestones, targets = [], [], [], [], []
+        for task_id, spec in zip(allocate_ids(Task, len(specs)), specs, strict=True):
             line = lines.get(spec.action_title)
             key = keys.get((spec.action_title, spec.key_title))
-            rows["tasks"].append({"id": task_id, "plan_id": self.plan.pk, "action_line_id": line.pk if line else None,
-                                  "key_task_id": key.pk if key else None, "code": spec.code,
-                                  "position": spec.position, "text": spec.text, "master_task_id": None})
-            rows["lead"] += [{"task_id": task_id, "unit_id": u.pk} for u in spec.lead]
-            rows["coop"] += [{"task_id": task_id, "unit_id": u.pk} for u in spec.coop]
-            for seq, (due, text) in enumerate(spec.milestones, start=1):
-                rows["milestones"].append({"task_id": task_id, "seq": seq, "due_date": due, "text": text})
-            for target in spec.targets:
-                rows["targets"].append({
-                    "task_id": task_id, "metric": target.metric, "measure_unit": target.measure_unit,
-                    "comparator": target.comparator, "baseline": None, "source_text": target.source_text,
-                    "_values": target.values,
-                })
-        for row, row_id in zip(rows["milestones"], allocate_ids(Milestone, len(rows["milestones"])), strict=True):
-            row["id"] = row_id
-        units_of = {
-            task_id: [(u.pk, AssignmentRole.LEAD) for u in spec.lead]
-            + [(u.pk, AssignmentRole.COOPERATE) for u in spec.coop]
-            for task_id, spec in zip(task_ids, specs, strict=True)
-        }
-        for m in rows["milestones"]:
-            for unit_id, role in units_of[m["task_id"]]:
-                rows["assignments"].append({"task_id": m["task_id"], "milestone_id": m["id"], "unit_id": unit_id,
-                                            "role": role, "due_date": m["due_date"], "completed_on": None,
-                                            "closed_on": None})
-        for row, row_id in zip(rows["assignments"], allocate_ids(Assignment, len(rows["assignments"])), strict=True):
-            row["id"] = row_id
-        for row, row_id in zip(rows["targets"], allocate_ids(QuantifiedTarget, len(rows["targets"])), strict=True):
-            row["id"] = row_id
-            rows["values"] += [{"target_id": row_id, "year": y, "value": v} for y, v in row.pop("_values").items()]
-        for row, row_id in zip(rows["values"], allocate_ids(TargetYearValue, len(rows["values"])), strict=True):
-            row["id"] = row_id
+            tasks.append((task_id, plan_id, line.pk if line else None, key.pk if key else None, spec.code,
+                          spec.position, spec.text, None))
+            units = [(u.pk, AssignmentRole.LEAD) for u in spec.lead] + [(u.pk, AssignmentRole.COOPERATE)
+                                                                         for u in spec.coop]
+            lead += [(task_id, u.pk) for u in spec.lead]
+            coop += [(task_id, u.pk) for u in spec.coop]
+            milestones += [(task_id, seq, due, text, units) for seq, (due, text) in enumerate(spec.milestones, 1)]
+            targets += [(task_id, t) for t in spec.targets]
+        milestone_rows, assignments = [], []
+        for m_id, (task_id, seq, due, text, units) in zip(allocate_ids(Milestone, len(milestones)), milestones,
+                                                          strict=True):
+            milestone_rows.append((m_id, task_id, seq, due, text))
+            assignments += [(task_id, m_id, unit_id, role, due, None, None) for unit_id, role in units]
+        assignment_rows = [(a_id, *row) for a_id, row in
+                           zip(allocate_ids(Assignment, len(assignments)), assignments, strict=True)]
+        target_rows, values = [], []
+        for t_id, (task_id, t) in zip(allocate_ids(QuantifiedTarget, len(targets)), targets, strict=True):
+            target_rows.append((t_id, task_id, t.metric, t.measure_unit, t.comparator, None, t.source_text))
+            values += [(t_id, year, value) for year, value in t.values.items()]
+        value_rows = [(v_id, *row) for v_id, row in
+                      zip(allocate_ids(TargetYearValue, len(values)), values, strict=True)]
         # Each new task gets its "created by" history record naming the importer; its milestones,
         # assignments and targets were created with it, and get their own records once anyone changes them.
-        columns = [f.column for f in Task._meta.concrete_fields]
-        insert_with_history(Task, columns, [tuple(r[c] for c in columns) for r in rows["tasks"]], user=user, when=now)
-        for model, key in ((Milestone, "milestones"), (Assignment, "assignments"), (QuantifiedTarget, "targets"),
-                           (TargetYearValue, "values")):
-            columns = [f.column for f in model._meta.concrete_fields]
-            insert_rows(model, columns, [tuple(r[c] for c in columns) for r in rows[key]])
-        for through, key in ((Task.lead_units.through, "lead"), (Task.cooperating_units.through, "coop")):
-            insert_rows(through, ["task_id", "unit_id"], [(r["task_id"], r["unit_id"]) for r in rows[key]])
+        insert_with_history(Task, COLUMNS_OF[Task], tasks, user=user)
+        for model, rows in ((Milestone, milestone_rows), (Assignment, assignment_rows),
+                            (QuantifiedTarget, target_rows), (TargetYearValue, value_rows)):
+            insert_rows(model, COLUMNS_OF[model], rows)
+        insert_rows(Task.lead_units.through, ["task_id", "unit_id"], lead)
+        insert_rows(Task.cooperating_units.through, ["task_id", "unit_id"], coop)
 
     def _update(self, task: Task, spec: TaskSpec, lines, keys, user) -> None:
         task.position, task.text = spec.position, spec.text
@@ -583,6 +583,16 @@ class TaskSheetImport:
         # The comparison prefetched the task's parts; the sync must see them as they are now.
         task._prefetched_objects_cache = {}
         task_sync_assignments(task=task)
+
+
+# The column order of the tuples _create builds; a test checks it against the models.
+COLUMNS_OF = {
+    Task: ["id", "plan_id", "action_line_id", "key_task_id", "code", "position", "text", "master_task_id"],
+    Milestone: ["id", "task_id", "seq", "due_date", "text"],
+    Assignment: ["id", "task_id", "milestone_id", "unit_id", "role", "due_date", "completed_on", "closed_on"],
+    QuantifiedTarget: ["id", "task_id", "metric", "measure_unit", "comparator", "baseline", "source_text"],
+    TargetYearValue: ["id", "target_id", "year", "value"],
+}
 
 
 def _target_spec(target: QuantifiedTarget) -> TargetSpec:

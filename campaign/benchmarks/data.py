@@ -30,6 +30,7 @@ def bench_campaign(slug: str = "bench") -> Plan:
 
 
 def task_rows(count: int, seed: int = 7) -> list[list]:
+    """Rows like a county's task list: ten action lines, 27 key works, one or two units, text and cell dates."""
     rng = random.Random(seed)
     rows = []
     for n in range(1, count + 1):
@@ -38,7 +39,9 @@ def task_rows(count: int, seed: int = 7) -> list[list]:
         coop = [f"第{rng.randrange(16) + 1}镇"] if rng.random() < 0.5 else []
         year = 2024 + n % 3
         due = rng.choice([f"{year}年底前", f"{year}年6月底前", f"{year}-09-30", datetime.date(year, 12, 31)])
-        text = f"第{n}项任务：组织开展专项整治，重点企业覆盖率达到{80 + n % 20}%以上，建立问题隐患台账并闭环管理。"
+        # About a third of the tasks state a percentage target, as in the Weishan and Ezhou plans' mix.
+        target = f"重点企业覆盖率达到{80 + n % 20}%以上，" if n % 3 == 0 else "突出重点行业领域，"
+        text = f"第{n}项任务：组织开展专项整治，{target}建立问题隐患台账并闭环管理。"
         rows.append([str(n), f"{line}.开展第{line}项攻坚行动", f"重点工作{n % 27 + 1}", text, "、".join(lead),
                      "、".join(coop), due])
     return rows

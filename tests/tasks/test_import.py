@@ -259,3 +259,10 @@ def test_ezhou_shaped_table(world):
     t11 = Task.objects.get(plan=world.plan_a, code="11")
     assert t11.key_task.title == "建立健全并落实全员安全生产责任制"
     assert list(t11.lead_units.all()) == [world.dept_a]  # a sub-plan's own unit leads by default
+
+
+def test_bulk_columns_match_the_models():
+    from tasks.importers import COLUMNS_OF
+
+    for model, columns in COLUMNS_OF.items():
+        assert sorted(columns) == sorted(f.column for f in model._meta.concrete_fields), model
