@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import difflib
 import functools
+import itertools
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -216,11 +217,14 @@ def targets_in_text(sentences: list[Sentence], default_year: int) -> list[Target
     return list(found.values())
 
 
+COMPARATOR_SIGNS = dict(Comparator.choices)
+
+
 def describe_targets(targets) -> str:
     """The 量化目标 cell: one line per target, "metric ≥ 40%(2024) / 50%(2025)"."""
     lines = []
     for t in targets:
-        cmp = dict(Comparator.choices)[t.comparator]
+        cmp = COMPARATOR_SIGNS[t.comparator]
         values = " / ".join(f"{fmt_number(v)}{t.measure_unit}({y})" for y, v in sorted(t.values.items()))
         lines.append(f"{t.metric} {cmp} {values}")
     return "\n".join(lines)
@@ -459,7 +463,9 @@ class TaskSheetImport:
             "action_lines": [f"{t}{'' if t in lines else '（新建）'}" for t in file_lines],
             "key_tasks": [f"{t}{'' if t in keys else '（新建）'}" for t in file_keys],
             "units": sorted({u.name for s in specs for u in (*s.lead, *s.coop)}),
-            "targets": [f"{s.code}: {describe_targets(s.targets)}" for s in specs if s.targets],
+            # Shown on the preview page; the first few hundred say what was recognised.
+            "targets": [f"{s.code}: {describe_targets(s.targets)}"
+                        for s in itertools.islice((s for s in specs if s.targets), 300)],
         }
         return preview
 

@@ -35,7 +35,10 @@ class Task(models.Model):
         related_name="sub_tasks",
     )
 
-    history = HistoricalRecords(m2m_fields=[lead_units, cooperating_units])
+    # History is looked up by task id; indexes on the copied foreign keys would only slow bulk imports.
+    history = HistoricalRecords(
+        m2m_fields=[lead_units, cooperating_units], no_db_index=["plan", "action_line", "key_task", "master_task"]
+    )
 
     class Meta:
         verbose_name = "具体任务"
