@@ -139,3 +139,17 @@ def visible_reports(user, campaign: Campaign) -> QuerySet:
     from tasks.models import ProgressReport
 
     return ProgressReport.objects.filter(assignment__in=visible_assignments(user, campaign))
+
+
+def visible_hazards(user, campaign: Campaign) -> QuerySet:
+    """Office and leaders see the whole register; a township liaison the hazards located in its township,
+    a department liaison those it supervises."""
+    from hazards.models import MajorHazard
+
+    hazards = MajorHazard.objects.filter(campaign=campaign)
+    if reads_everything(user):
+        return hazards
+    if is_liaison(user):
+        unit = unit_of(user)
+        return hazards.filter(Q(township=unit) | Q(supervisor=unit))
+    return hazards.none()

@@ -11,4 +11,5 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("campaign.urls")),
     path("", include("tasks.urls")),
+    path("", include("hazards.urls")),
 ]

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("c/<slug:slug>/hazards/", views.HazardListView.as_view(), name="hazard-list"),
+    path("c/<slug:slug>/hazards/new/", views.HazardCreateView.as_view(), name="hazard-create"),
+    path("c/<slug:slug>/hazards/<int:pk>/", views.HazardDetailView.as_view(), name="hazard-detail"),
+]

@@ -1,0 +1,124 @@
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.views.generic import TemplateView
+
+from campaign import access
+from campaign.mixins import CampaignMixin
+from tasks.services import ServiceError
+
+from . import services
+from .filters import HazardFilter
+from .forms import CloseForm, ListingForm, PlanForm, RectifiedForm, RegisterForm, ReturnForm
+from .models import Enterprise
+from .selectors import with_flags
+
+
+class HazardListView(CampaignMixin, TemplateView):
+    template_name = "hazards/hazard_list.html"
+
+    def get_context_data(self, **kwargs):
+        hazards = with_flags(access.visible_hazards(self.request.user, self.campaign), timezone.localdate())
+        hazard_filter = HazardFilter(self.request.GET or None, queryset=hazards, campaign=self.campaign)
+        rows = hazard_filter.qs if hazard_filter.is_bound and hazard_filter.is_valid() else hazards
+        rows = rows.select_related("enterprise", "township", "supervisor").order_by("-found_on", "-pk")
+        kwargs.update(filter=hazard_filter, page=Paginator(rows, 50).get_page(self.request.GET.get("page")))
+        return super().get_context_data(**kwargs)
+
+
+class HazardCreateView(CampaignMixin, TemplateView):
+    template_name = "hazards/hazard_form.html"
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("form", RegisterForm(campaign=self.campaign))
+        return super().get_context_data(**kwargs)
+
+    def post(self, request, *args, **kwargs):
+        form = RegisterForm(request.POST, campaign=self.campaign)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                enterprise = Enterprise.objects.filter(credit_code=data["credit_code"]).first() or Enterprise(
+                    name=data["enterprise_name"].strip(), credit_code=data["credit_code"], township=data["township"]
+                )
+                if enterprise.pk is None:
+                    enterprise.full_clean()
+                    enterprise.save()
+                hazard = services.hazard_register(
+                    campaign=self.campaign, enterprise=enterprise, township=data["township"],
+                    supervisor=data["supervisor"], industry=data["industry"], description=data["description"],
+                    channel=data["channel"], found_on=data["found_on"], standard_clause=data["standard_clause"],
+                    user=request.user,
+                )
+                messages.success(request, "隐患已登记。请尽快提交整改方案。")
+                return HttpResponseRedirect(reverse("hazard-detail", args=[self.campaign.slug, hazard.pk]))
+            except ServiceError as error:
+                form.add_error(None, "；".join(error.messages))
+        return self.render_to_response(self.get_context_data(form=form))
+
+
+STEPS = {
+    "plan": (PlanForm, "整改方案已保存，状态为“整改中”。"),
+    "rectified": (RectifiedForm, "已报告整改完成，等待监管部门核查销号。"),
+    "close": (CloseForm, "已销号。"),
+    "return": (ReturnForm, "已退回整改。"),
+    "list": (ListingForm, "已登记挂牌督办。"),
+}
+
+
+class HazardDetailView(CampaignMixin, TemplateView):
+    template_name = "hazards/hazard_detail.html"
+
+    @cached_property
+    def hazard(self):
+        return get_object_or_404(
+            with_flags(access.visible_hazards(self.request.user, self.campaign), timezone.localdate())
+            .select_related("enterprise", "township", "supervisor", "created_by"),
+            pk=self.kwargs["pk"],
+        )
+
+    def get_context_data(self, **kwargs):
+        hazard, user = self.hazard, self.request.user
+        forms = {name: form_class(prefix=name) for name, (form_class, _) in STEPS.items()}
+        forms.update(kwargs.pop("forms", {}))
+        kwargs.update(
+            hazard=hazard, forms=forms, can_verify=services.can_verify(user, hazard),
+            can_edit=services.can_register_in(user, township=hazard.township, supervisor=hazard.supervisor),
+            evidence=hazard.evidence.all(),
+            history=hazard.history.select_related("history_user").order_by("-history_date")[:50],
+        )
+        return super().get_context_data(**kwargs)
+
+    def post(self, request, *args, **kwargs):
+        step = request.POST.get("step")
+        if step not in STEPS:
+            return HttpResponseRedirect(request.path)
+        form_class, success = STEPS[step]
+        form = form_class(request.POST, request.FILES, prefix=step)
+        if form.is_valid():
+            data, hazard, user = form.cleaned_data, self.hazard, request.user
+            try:
+                if step == "plan":
+                    services.hazard_file_plan(hazard=hazard, user=user, **data)
+                elif step == "rectified":
+                    services.hazard_report_rectified(hazard=hazard, user=user, rectified_on=data["rectified_on"],
+                                                     files=data["files"])
+                elif step == "close":
+                    services.hazard_close(hazard=hazard, user=user, closed_on=data["closed_on"],
+                                          approval=data["approval"])
+                elif step == "return":
+                    services.hazard_return(hazard=hazard, user=user, reason=data["reason"])
+                else:
+                    services.hazard_list_for_supervision(hazard=hazard, user=user, **data)
+                messages.success(request, success)
+                return HttpResponseRedirect(request.path)
+            except ServiceError as error:
+                form.add_error(None, "；".join(error.messages))
+        reasons = "；".join(form.non_field_errors())
+        fallback = "未能保存，请按提示修改；已填写的内容保留在表单中。"
+        messages.error(request, f"未能保存：{reasons}" if reasons else fallback)
+        return self.render_to_response(self.get_context_data(forms={step: form}))
