@@ -17,6 +17,7 @@ class HazardFilter(django_filters.FilterSet):
     stock = django_filters.ChoiceFilter(label="存量/增量", choices=[("stock", "存量"), ("increment", "增量")],
                                         method="by_stock")
     overdue = django_filters.ChoiceFilter(label="逾期", choices=[("yes", "逾期未销号")], method="by_overdue")
+    open = django_filters.ChoiceFilter(label="未销号", choices=[("yes", "未销号")], method="by_open")
     found_after = django_filters.DateFilter(label="发现日期起", field_name="found_on", lookup_expr="gte",
                                             widget=forms.DateInput(attrs={"type": "date"}))
     found_before = django_filters.DateFilter(label="发现日期止", field_name="found_on", lookup_expr="lte",
@@ -40,6 +41,9 @@ class HazardFilter(django_filters.FilterSet):
 
     def by_overdue(self, queryset, name, value):
         return queryset.filter(overdue=True)
+
+    def by_open(self, queryset, name, value):
+        return queryset.exclude(state="closed")
 
     def by_text(self, queryset, name, value):
         return queryset.filter(Q(enterprise__name__icontains=value) | Q(enterprise__credit_code=value.upper())

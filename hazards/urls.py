@@ -5,5 +5,6 @@ from . import views
 urlpatterns = [
     path("c/<slug:slug>/hazards/", views.HazardListView.as_view(), name="hazard-list"),
     path("c/<slug:slug>/hazards/new/", views.HazardCreateView.as_view(), name="hazard-create"),
+    path("c/<slug:slug>/hazards/statistics/", views.HazardStatisticsView.as_view(), name="hazard-statistics"),
     path("c/<slug:slug>/hazards/<int:pk>/", views.HazardDetailView.as_view(), name="hazard-detail"),
 ]

@@ -12,10 +12,11 @@ from campaign.mixins import CampaignMixin
 from tasks.services import ServiceError
 
 from . import services
+from .choices import Industry
 from .filters import HazardFilter
 from .forms import CloseForm, ListingForm, PlanForm, RectifiedForm, RegisterForm, ReturnForm
 from .models import Enterprise
-from .selectors import with_flags
+from .selectors import STAT_COLUMNS, statistics, with_flags
 
 
 class HazardListView(CampaignMixin, TemplateView):
@@ -27,6 +28,24 @@ class HazardListView(CampaignMixin, TemplateView):
         rows = hazard_filter.qs if hazard_filter.is_bound and hazard_filter.is_valid() else hazards
         rows = rows.select_related("enterprise", "township", "supervisor").order_by("-found_on", "-pk")
         kwargs.update(filter=hazard_filter, page=Paginator(rows, 50).get_page(self.request.GET.get("page")))
+        return super().get_context_data(**kwargs)
+
+
+class HazardStatisticsView(CampaignMixin, TemplateView):
+    """Found / closed / open / overdue / listed / stock left by township and by industry; each number links
+    to the list behind it."""
+
+    template_name = "hazards/hazard_statistics.html"
+
+    def get_context_data(self, **kwargs):
+        hazards = access.visible_hazards(self.request.user, self.campaign)
+        on = timezone.localdate()
+        kwargs.update(
+            columns=STAT_COLUMNS,
+            by_township=statistics(hazards, on, "township"),
+            by_industry=[{**row, "label": dict(Industry.choices).get(row["industry"], row["industry"])}
+                         for row in statistics(hazards, on, "industry")],
+        )
         return super().get_context_data(**kwargs)
 
 

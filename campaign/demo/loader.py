@@ -19,6 +19,7 @@ from tasks.services import task_sync_assignments
 from tasks.textrules import extract_targets, split_milestones
 
 from . import weishan
+from .hazards import load_hazards
 from .progress import simulate_progress
 
 SLUG = "weishan-2024"
@@ -191,5 +192,7 @@ def load_demo(today: datetime.date | None = None) -> Campaign:
         upsert(Plan, dict(kind=PlanKind.SUB, title=f"{unit.name}安全生产治本攻坚三年行动方案"),
                campaign=campaign, unit=unit)
     load_users(index)
-    simulate_progress(campaign, today, get_user_model().objects.get(username="office"))
+    office_user = get_user_model().objects.get(username="office")
+    simulate_progress(campaign, today, office_user)
+    load_hazards(campaign, today, office_user)
     return campaign

@@ -50,3 +50,20 @@ def person(user) -> str:
     if user is None:
         return "系统"
     return user.get_full_name() or user.username
+
+
+@register.simple_tag
+def stat_link(base: str, filters: dict, **extra) -> str:
+    """The list URL behind a statistics cell: the column's filters plus the row's."""
+    from django.http import QueryDict
+
+    query = QueryDict(mutable=True)
+    for key, value in {**filters, **extra}.items():
+        if value not in (None, ""):
+            query[key] = value
+    return f"{base}?{query.urlencode()}"
+
+
+@register.filter
+def get(mapping, key):
+    return mapping.get(key) if mapping else None

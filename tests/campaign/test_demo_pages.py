@@ -5,6 +5,9 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.urls import reverse
 
+from campaign import access
+from campaign.models import Campaign
+from hazards.models import MajorHazard
 from tasks.models import Assignment, ExtensionRequest, FollowUp, ProgressReport
 
 pytestmark = pytest.mark.django_db
@@ -38,7 +41,13 @@ def check_pages(client, username):
         reverse("list-ledger", args=[SLUG]),
         reverse("list-tasks", args=[SLUG]) + "?export=xlsx",
         reverse("import-history", args=[SLUG]),
+        reverse("hazard-list", args=[SLUG]),
+        reverse("hazard-list", args=[SLUG]) + "?overdue=yes&stock=stock",
+        reverse("hazard-statistics", args=[SLUG]),
     ]
+    hazard = access.visible_hazards(user, Campaign.objects.get(slug=SLUG)).first()
+    if hazard:
+        urls.append(reverse("hazard-detail", args=[SLUG, hazard.pk]))
     if follow_up:
         urls.append(reverse("follow-up-print", args=[SLUG, follow_up.pk]))
     if username == "office":
@@ -57,3 +66,9 @@ def check_history():
     assert ExtensionRequest.objects.filter(state="approved").exists()
     assert FollowUp.objects.filter(kind="notice").exists()
     assert Assignment.objects.filter(completed_on__isnull=True, due_date__lt="2026-01-01").exists()  # overdue ones
+    hazards = MajorHazard.objects.filter(campaign__slug=SLUG)
+    assert hazards.count() >= 200
+    assert {"registered", "rectifying", "pending_close", "closed"} <= set(hazards.values_list("state", flat=True))
+    stock_open = hazards.filter(found_on__lte="2023-12-31").exclude(state="closed").count()
+    assert 0 < stock_open < 20  # the stock burnt down through 2024, with a few stragglers
+    assert hazards.exclude(listed_level="").exists()

@@ -1,0 +1,59 @@
+"""Statistics equal the list counts behind them, and keep a constant number of queries."""
+
+import datetime
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from campaign.models import Unit
+from hazards.models import Enterprise, MajorHazard
+from hazards.validators import make_credit_code
+
+pytestmark = pytest.mark.django_db
+
+
+def _make(world, n, start=0):
+    other, _ = Unit.objects.get_or_create(code="town-b", defaults={"name": "乙镇", "kind": "township",
+                                                                    "parent": world.office})
+    for i in range(start, start + n):
+        enterprise = Enterprise.objects.create(name=f"企业{i}", credit_code=make_credit_code(f"91370826{i:08d}"))
+        closed = i % 3 == 0
+        MajorHazard.objects.create(
+            campaign=world.campaign, enterprise=enterprise, township=world.township if i % 2 else other,
+            supervisor=world.dept_b, industry=["gas", "fire", "hazchem"][i % 3],
+            description=f"隐患{i}", channel="supervision",
+            found_on=datetime.date(2023, 12, 31) + datetime.timedelta(days=(i % 4) - 1),
+            deadline=datetime.date(2024, 3, 31) if i % 5 else datetime.date(2027, 1, 1),
+            state="closed" if closed else "rectifying", closed_on=datetime.date(2024, 3, 1) if closed else None,
+            listed_level="county" if i % 4 == 0 else "", listed_on=datetime.date(2024, 1, 5) if i % 4 == 0 else None,
+        )
+
+
+def _list_count(client, href):
+    page = client.get(href.replace("&amp;", "&")).content.decode()
+    return int(re.search(r"共 (\d+) 项", page).group(1))
+
+
+def test_every_number_matches_the_list_behind_it(client, world, users):
+    _make(world, 24)
+    client.force_login(users["office"])
+    page = client.get(reverse("hazard-statistics", args=[world.campaign.slug])).content.decode()
+    cells = re.findall(r'<td class="text-end"><a href="([^"]+)">(\d+)</a></td>', page)
+    assert len(cells) >= 12
+    for href, number in cells:
+        assert _list_count(client, href) == int(number), href
+
+
+def test_statistics_query_count_is_constant(client, world, users):
+    client.force_login(users["office"])
+    url = reverse("hazard-statistics", args=[world.campaign.slug])
+    _make(world, 5)
+    with CaptureQueriesContext(connection) as small:
+        client.get(url)
+    _make(world, 60, start=100)
+    with CaptureQueriesContext(connection) as large:
+        client.get(url)
+    assert len(small.captured_queries) == len(large.captured_queries)
