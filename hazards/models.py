@@ -82,9 +82,6 @@ class MajorHazard(models.Model):
             models.CheckConstraint(
                 condition=~Q(state=HazardState.CLOSED) | Q(closed_on__isnull=False), name="hazard_closed_has_date"
             ),
-            models.CheckConstraint(
-                condition=Q(listed_level="") | Q(listed_on__isnull=False), name="hazard_listed_has_date"
-            ),
         ]
         indexes = [
             models.Index(fields=["campaign", "state", "deadline"]),

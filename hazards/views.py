@@ -1,20 +1,27 @@
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.views import View
 from django.views.generic import TemplateView
 
 from campaign import access
+from campaign.importing.batches import import_batch_create, import_batch_preview
+from campaign.importing.reader import ReadError
 from campaign.mixins import CampaignMixin
+from campaign.xlsx import xlsx_response
 from tasks.services import ServiceError
+from tasks.views.imports import UploadForm
 
 from . import services
 from .choices import Industry
 from .filters import HazardFilter
 from .forms import CloseForm, ListingForm, PlanForm, RectifiedForm, RegisterForm, ReturnForm
+from .importers import export_sheet
 from .models import Enterprise
 from .selectors import STAT_COLUMNS, statistics, with_flags
 
@@ -141,3 +148,38 @@ class HazardDetailView(CampaignMixin, TemplateView):
         fallback = "未能保存，请按提示修改；已填写的内容保留在表单中。"
         messages.error(request, f"未能保存：{reasons}" if reasons else fallback)
         return self.render_to_response(self.get_context_data(forms={step: form}))
+
+
+class HazardImportView(CampaignMixin, TemplateView):
+    """The office uploads a hazard ledger; the preview and confirmation are the import engine's pages."""
+
+    template_name = "hazards/hazard_import.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and access.has_access(request.user) and not access.is_office(request.user):
+            raise PermissionDenied("只有安办可以导入隐患台账。")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("form", UploadForm())
+        return super().get_context_data(**kwargs)
+
+    def post(self, request, *args, **kwargs):
+        form = UploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                batch = import_batch_create(plan=None, campaign=self.campaign, kind="hazards",
+                                            upload=form.cleaned_data["file"], user=request.user)
+            except ReadError as error:
+                form.add_error("file", str(error))
+            else:
+                import_batch_preview(batch=batch)
+                return HttpResponseRedirect(reverse("import-batch", args=[self.campaign.slug, batch.pk]))
+        return self.render_to_response(self.get_context_data(form=form))
+
+
+class HazardExportView(CampaignMixin, View):
+    def get(self, request, *args, **kwargs):
+        if not access.reads_everything(request.user):
+            raise PermissionDenied("只有安办和领导可以导出全部台账。")
+        return xlsx_response(f"{self.campaign.name}-重大事故隐患台账.xlsx", [export_sheet(self.campaign)])

@@ -17,12 +17,16 @@ PREVIEW_ROW_LIMIT = 20000
 
 
 def importer_for(batch: ImportBatch):
+    if batch.kind == "hazards":
+        from hazards.importers import HazardSheetImport
+
+        return HazardSheetImport(batch.campaign)
     from tasks.importers import TaskSheetImport
 
     return TaskSheetImport(batch.plan)
 
 
-def import_batch_create(*, plan: Plan, upload, user) -> ImportBatch:
+def import_batch_create(*, plan: Plan | None, upload, user, kind: str = "tasks", campaign=None) -> ImportBatch:
     """Keep the original file; refuse one over the size limit before storing it."""
     limit = settings.IMPORT_MAX_BYTES
     if upload.size > limit:
@@ -31,7 +35,7 @@ def import_batch_create(*, plan: Plan, upload, user) -> ImportBatch:
             "请删除无关的工作表或图片后再上传。"
         )
     return ImportBatch.objects.create(
-        kind="tasks", campaign=plan.campaign, plan=plan, file=upload, original_name=upload.name[:255],
+        kind=kind, campaign=campaign or plan.campaign, plan=plan, file=upload, original_name=upload.name[:255],
         size=upload.size, uploaded_by=user,
     )
 

@@ -80,6 +80,13 @@ class ImportUploadView(PlanEditMixin, TemplateView):
         return HttpResponseRedirect(reverse("import-batch", args=[self.campaign.slug, batch.pk]))
 
 
+def may_import(user, batch: ImportBatch) -> bool:
+    """Task lists: whoever may edit the plan; the hazard ledger: the office."""
+    if batch.kind == "hazards":
+        return access.is_office(user)
+    return batch.plan is not None and access.can_edit_plan(user, batch.plan)
+
+
 def visible_batches(user, campaign):
     batches = ImportBatch.objects.filter(campaign=campaign).select_related("plan__unit", "uploaded_by")
     if access.reads_everything(user):
@@ -106,16 +113,15 @@ class ImportBatchView(CampaignMixin, TemplateView):
             batch=batch,
             page=Paginator(rows, 200).get_page(self.request.GET.get("page")),
             show=show,
-            can_confirm=batch.state == ImportBatch.State.PREVIEW and batch.plan
-            and access.can_edit_plan(self.request.user, batch.plan),
+            can_confirm=batch.state == ImportBatch.State.PREVIEW and may_import(self.request.user, batch),
             working=batch.state in (ImportBatch.State.QUEUED, ImportBatch.State.READING),
         )
         return super().get_context_data(**kwargs)
 
     def post(self, request, *args, **kwargs):
         batch = self.batch
-        if not batch.plan or not access.can_edit_plan(request.user, batch.plan):
-            raise PermissionDenied("您无权导入该方案。")
+        if not may_import(request.user, batch):
+            raise PermissionDenied("您无权确认这次导入。")
         if request.POST.get("action") == "cancel":
             import_batch_cancel(batch=batch)
             messages.info(request, "已取消本次导入，没有保存任何数据。")

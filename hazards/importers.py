@@ -1,0 +1,233 @@
+"""The hazard ledger (重大事故隐患台账) as a kind of sheet for the import engine, and its export.
+
+A row is one hazard, matched to the register by enterprise credit code + description + found date
+(the same rule that refuses duplicates), so re-uploading a ledger updates rather than repeats it.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from campaign.importing.engine import Preview, RowChange
+from campaign.importing.sheet import Column, Problem, Row
+from campaign.models import Campaign
+from campaign.xlsx import Sheet
+from tasks.importers import UnitIndex, normalise_name
+from tasks.textrules import DatePhraseError, parse_due, to_halfwidth
+
+from .choices import Channel, HazardState, Industry, ListedLevel
+from .models import Enterprise, MajorHazard
+from .validators import validate_credit_code
+
+COLUMNS = [
+    Column("number", "序号", ("编号",)),
+    Column("enterprise", "企业名称", ("单位名称", "生产经营单位", "企业"), required=True),
+    Column("credit_code", "统一社会信用代码", ("信用代码", "社会信用代码"), required=True),
+    Column("township", "所在乡镇（街道）", ("所在乡镇", "乡镇（街道）", "乡镇街道", "属地", "所在地"), required=True),
+    Column("industry", "行业领域", ("行业", "所属行业"), required=True),
+    Column("supervisor", "监管部门", ("行业监管部门", "主管部门"), required=True),
+    Column("description", "隐患描述", ("隐患内容", "重大事故隐患", "隐患情况"), required=True),
+    Column("clause", "判定依据", ("判定标准", "依据")),
+    Column("channel", "发现方式", ("来源", "发现渠道", "隐患来源")),
+    Column("found_on", "发现日期", ("发现时间", "排查日期"), required=True),
+    Column("deadline", "整改期限", ("整改时限", "完成时限")),
+    Column("responsible", "整改责任人", ("责任人",)),
+    Column("listed", "是否挂牌督办", ("挂牌督办", "督办级别")),
+    Column("state", "整改状态", ("状态",)),
+    Column("closed_on", "销号日期", ("销号时间",)),
+]
+LABELS = {c.name: c.label for c in COLUMNS}
+INDUSTRY_BY_LABEL = {label: value for value, label in Industry.choices}
+CHANNEL_BY_LABEL = {label: value for value, label in Channel.choices}
+STATE_BY_LABEL = {label: value for value, label in HazardState.choices} | {"已整改": HazardState.PENDING_CLOSE,
+                                                                          "未整改": HazardState.REGISTERED}
+LISTED_BY_LABEL = {"否": "", "无": "", "": "", "是": ListedLevel.COUNTY, "县级": ListedLevel.COUNTY,
+                   "市级": ListedLevel.CITY, "省级": ListedLevel.PROVINCE}
+
+
+@dataclass
+class HazardSpec:
+    row: int
+    enterprise: str
+    credit_code: str
+    township_id: int
+    supervisor_id: int
+    industry: str
+    description: str
+    clause: str
+    channel: str
+    found_on: datetime.date
+    deadline: datetime.date | None
+    responsible: str
+    listed_level: str
+    state: str
+    closed_on: datetime.date | None
+
+    def key(self):
+        return (self.credit_code, self.description, self.found_on)
+
+    def values(self) -> dict:
+        return {"township_id": self.township_id, "supervisor_id": self.supervisor_id, "industry": self.industry,
+                "standard_clause": self.clause, "channel": self.channel, "deadline": self.deadline,
+                "responsible_person": self.responsible, "listed_level": self.listed_level, "state": self.state,
+                "closed_on": self.closed_on}
+
+
+class HazardSheetImport:
+    columns = COLUMNS
+
+    def __init__(self, campaign: Campaign, plan=None):
+        self.campaign = campaign
+        self.plan = plan or campaign.plans.filter(kind="master").first()
+
+    def required_columns(self):
+        return [c for c in COLUMNS if c.required]
+
+    def parse(self, rows: list[Row]):
+        units = UnitIndex(self.plan)
+        problems, specs, seen = [], [], {}
+        for row in rows:
+            spec = self._parse_row(row, units, problems)
+            if spec is None:
+                continue
+            if spec.key() in seen:
+                problems.append(Problem(row.number, row.columns.get("description"),
+                                        f"与第 {seen[spec.key()]} 行是同一企业同一天发现的相同隐患，重复了。"))
+                continue
+            seen[spec.key()] = row.number
+            specs.append(spec)
+        return specs, problems
+
+    def _parse_row(self, row: Row, units: UnitIndex, problems: list) -> HazardSpec | None:
+        cells, cols, before = row.cells, row.columns, len(problems)
+
+        def need(name):
+            value = cells.get(name)
+            if value is None or str(value).strip() == "":
+                problems.append(Problem(row.number, cols.get(name), f"“{LABELS[name]}”不能为空。"))
+                return ""
+            return str(value).strip()
+
+        def date(name, required=False):
+            value = cells.get(name)
+            if value is None:
+                if required:
+                    problems.append(Problem(row.number, cols.get(name), f"“{LABELS[name]}”不能为空。"))
+                return None
+            try:
+                return parse_due(value)
+            except DatePhraseError as error:
+                problems.append(Problem(row.number, cols.get(name), f"无法识别的日期“{value}”：{error}。"))
+                return None
+
+        def choice(name, mapping, default=None):
+            raw = normalise_name(str(cells.get(name) or ""))
+            if not raw and default is not None:
+                return default
+            if raw in mapping:
+                return mapping[raw]
+            options = "、".join(k for k in mapping if k)
+            message = f"“{raw}”不是可选的{LABELS[name]}（可选：{options}）。"
+            problems.append(Problem(row.number, cols.get(name), message))
+            return default or ""
+
+        enterprise = need("enterprise")
+        code = to_halfwidth(need("credit_code")).replace(" ", "").upper()
+        if code:
+            try:
+                validate_credit_code(code)
+            except ValidationError as error:
+                problems.append(Problem(row.number, cols.get("credit_code"), f"“{code}”：{error.messages[0]}"))
+        township = self._unit(row, "township", units, problems)
+        supervisor = self._unit(row, "supervisor", units, problems)
+        description = need("description")
+        found_on = date("found_on", required=True)
+        deadline = date("deadline")
+        closed_on = date("closed_on")
+        industry = choice("industry", INDUSTRY_BY_LABEL)
+        channel = choice("channel", CHANNEL_BY_LABEL, default=Channel.OTHER)
+        listed = choice("listed", LISTED_BY_LABEL, default="")
+        state = choice("state", STATE_BY_LABEL, default=HazardState.REGISTERED)
+        if closed_on and state != HazardState.CLOSED:
+            state = HazardState.CLOSED
+        if state == HazardState.CLOSED and closed_on is None:
+            problems.append(Problem(row.number, cols.get("closed_on"), "已销号的隐患须填写销号日期。"))
+        if len(problems) > before:
+            return None
+        return HazardSpec(row.number, enterprise, code, township.pk, supervisor.pk, industry, description,
+                          str(cells.get("clause") or "").strip(), channel, found_on, deadline,
+                          str(cells.get("responsible") or "").strip(), listed, state, closed_on)
+
+    def _unit(self, row, name, units: UnitIndex, problems):
+        found, unknown = units.resolve(row.cells.get(name))
+        if len(found) == 1 and not unknown:
+            return found[0]
+        hint = units.suggest(str(row.cells.get(name) or ""))
+        tail = f"您是否要写：{'、'.join(hint)}？" if hint else "请使用单位全称或常用简称。"
+        message = f"找不到{LABELS[name]}“{row.cells.get(name)}”。{tail}"
+        problems.append(Problem(row.number, row.columns.get(name), message))
+        return None
+
+    def existing(self) -> dict:
+        hazards = MajorHazard.objects.filter(campaign=self.campaign).select_related("enterprise")
+        return {(h.enterprise.credit_code, h.description, h.found_on): h for h in hazards}
+
+    def compare(self, specs) -> Preview:
+        existing = self.existing()
+        preview = Preview(specs=specs)
+        for spec in specs:
+            hazard = existing.get(spec.key())
+            summary = f"{spec.enterprise} · {spec.description[:30]}"
+            if hazard is None:
+                preview.rows.append(RowChange(spec.row, spec.credit_code, summary, "new"))
+                continue
+            changes = [(name, str(getattr(hazard, name) or ""), str(value or ""))
+                       for name, value in spec.values().items() if getattr(hazard, name) != value]
+            preview.rows.append(RowChange(spec.row, spec.credit_code, summary, "changed" if changes else "unchanged",
+                                          [(MajorHazard._meta.get_field(n.removesuffix("_id")).verbose_name, o, v)
+                                           for n, o, v in changes]))
+        preview.recognised = {"action_lines": [], "key_tasks": [], "targets": [],
+                              "units": sorted({s.enterprise for s in specs})[:300]}
+        return preview
+
+    @transaction.atomic
+    def save(self, preview: Preview, *, user, remove_missing: bool = False) -> None:
+        status = {r.row: r.status for r in preview.rows}
+        existing = self.existing()
+        enterprises = {e.credit_code: e for e in Enterprise.objects.filter(
+            credit_code__in={s.credit_code for s in preview.specs})}
+        for spec in preview.specs:
+            if status[spec.row] == "unchanged":
+                continue
+            enterprise = enterprises.get(spec.credit_code)
+            if enterprise is None:
+                enterprise = Enterprise.objects.create(name=spec.enterprise, credit_code=spec.credit_code,
+                                                       township_id=spec.township_id)
+                enterprises[spec.credit_code] = enterprise
+            hazard = existing.get(spec.key()) or MajorHazard(
+                campaign=self.campaign, enterprise=enterprise, description=spec.description, found_on=spec.found_on,
+                created_by=user,
+            )
+            for name, value in spec.values().items():
+                setattr(hazard, name, value)
+            hazard._history_user = user
+            hazard.save()
+
+
+def export_sheet(campaign: Campaign) -> Sheet:
+    """The register in the ledger's columns: importing the export changes nothing."""
+    labels = {v: k for k, v in LISTED_BY_LABEL.items() if k not in ("是", "无", "")}
+    rows = []
+    hazards = MajorHazard.objects.filter(campaign=campaign).select_related("enterprise", "township", "supervisor")
+    for n, h in enumerate(hazards.order_by("found_on", "pk"), start=1):
+        rows.append([
+            n, h.enterprise.name, h.enterprise.credit_code, h.township.name, h.get_industry_display(),
+            h.supervisor.name, h.description, h.standard_clause, h.get_channel_display(), h.found_on, h.deadline,
+            h.responsible_person, labels.get(h.listed_level, "否"), h.get_state_display(), h.closed_on,
+        ])
+    widths = [6, 28, 22, 14, 10, 18, 40, 24, 12, 12, 12, 10, 10, 8, 12]
+    return Sheet("隐患台账", [c.label for c in COLUMNS], rows, widths, caption=f"{campaign.name} · 重大事故隐患台账")
