@@ -55,3 +55,24 @@ def statistics(hazards: QuerySet, on: datetime.date, by: str) -> list[dict]:
         .order_by(key)
     )
     return list(rows)
+
+
+def burn_down(hazards: QuerySet, campaign, on: datetime.date) -> dict:
+    """Open stock and open increment hazards at the end of each month, from the baseline to now — one query."""
+    months, month = [], campaign.baseline_date.replace(day=1)
+    while month <= on and len(months) < 60:
+        months.append(month)
+        month = (month + datetime.timedelta(days=32)).replace(day=1)
+    ends = [min((m + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1), on) for m in months]
+    baseline = campaign.baseline_date
+    aggregates = {}
+    for i, end in enumerate(ends):
+        open_at = Q(found_on__lte=end) & (Q(closed_on__isnull=True) | Q(closed_on__gt=end))
+        aggregates[f"s{i}"] = Count("pk", filter=open_at & Q(found_on__lte=baseline))
+        aggregates[f"i{i}"] = Count("pk", filter=open_at & Q(found_on__gt=baseline))
+    counts = hazards.aggregate(**aggregates) if aggregates else {}
+    return {
+        "months": [f"{m:%Y-%m}" for m in months],
+        "stock": [counts[f"s{i}"] for i in range(len(months))],
+        "increment": [counts[f"i{i}"] for i in range(len(months))],
+    }

@@ -23,7 +23,7 @@ from .filters import HazardFilter
 from .forms import CloseForm, ListingForm, PlanForm, RectifiedForm, RegisterForm, ReturnForm
 from .importers import export_sheet
 from .models import Enterprise
-from .selectors import STAT_COLUMNS, statistics, with_flags
+from .selectors import STAT_COLUMNS, burn_down, statistics, with_flags
 
 
 class HazardListView(CampaignMixin, TemplateView):
@@ -52,6 +52,7 @@ class HazardStatisticsView(CampaignMixin, TemplateView):
             by_township=statistics(hazards, on, "township"),
             by_industry=[{**row, "label": dict(Industry.choices).get(row["industry"], row["industry"])}
                          for row in statistics(hazards, on, "industry")],
+            burn_down=burn_down(hazards, self.campaign, on),
         )
         return super().get_context_data(**kwargs)
 

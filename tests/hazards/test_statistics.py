@@ -57,3 +57,24 @@ def test_statistics_query_count_is_constant(client, world, users):
     with CaptureQueriesContext(connection) as large:
         client.get(url)
     assert len(small.captured_queries) == len(large.captured_queries)
+
+
+def test_burn_down_counts_open_stock_and_increment_by_month(world):
+    from hazards.selectors import burn_down
+
+    _make(world, 24)
+    data = burn_down(MajorHazard.objects.all(), world.campaign, datetime.date(2024, 6, 30))
+    assert data["months"][0] == "2023-12" and data["months"][-1] == "2024-06"
+    hazards = list(MajorHazard.objects.all())
+    end = datetime.date(2024, 1, 31)
+    expected_stock = sum(1 for h in hazards if h.found_on <= world.campaign.baseline_date and h.found_on <= end
+                         and (h.closed_on is None or h.closed_on > end))
+    assert data["stock"][1] == expected_stock
+    assert len(data["increment"]) == len(data["months"])
+
+
+def test_statistics_page_embeds_the_chart_data(client, world, users):
+    _make(world, 6)
+    client.force_login(users["leader"])
+    page = client.get(reverse("hazard-statistics", args=[world.campaign.slug])).content.decode()
+    assert 'id="burn-down-data"' in page and "echarts.min.js" in page
