@@ -4,7 +4,7 @@ from campaign.forms import BootstrapMixin
 from campaign.models import Unit
 from tasks.forms import MultipleFileField
 
-from .choices import Channel, Industry, ListedLevel
+from .choices import Channel, HazardFollowUpKind, Industry, ListedLevel
 from .validators import validate_credit_code
 
 DATE = forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
@@ -55,6 +55,16 @@ class CloseForm(BootstrapMixin, forms.Form):
 
 class ReturnForm(BootstrapMixin, forms.Form):
     reason = forms.CharField(label="退回原因", widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class NotifyForm(BootstrapMixin, forms.Form):
+    principal_on = forms.DateField(label="通知主要负责人日期", required=False, widget=DATE)
+    controller_on = forms.DateField(label="通知实际控制人日期", required=False, widget=DATE)
+
+
+class FollowUpForm(BootstrapMixin, forms.Form):
+    kind = forms.ChoiceField(label="措施", choices=HazardFollowUpKind.choices)
+    content = forms.CharField(label="内容", widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class ListingForm(BootstrapMixin, forms.Form):

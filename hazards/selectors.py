@@ -6,7 +6,7 @@ import datetime
 
 from django.db.models import BooleanField, Case, Count, F, Q, QuerySet, Value, When
 
-from .choices import HazardState
+from .choices import HazardState, Industry
 
 
 def with_flags(hazards: QuerySet, on: datetime.date) -> QuerySet:
@@ -75,4 +75,26 @@ def burn_down(hazards: QuerySet, campaign, on: datetime.date) -> dict:
         "months": [f"{m:%Y-%m}" for m in months],
         "stock": [counts[f"s{i}"] for i in range(len(months))],
         "increment": [counts[f"i{i}"] for i in range(len(months))],
+    }
+
+
+def township_industry_matrix(hazards: QuerySet, campaign) -> dict:
+    """Found and open counts for every township × industry pair, in one query."""
+    rows = (
+        hazards.values("township_id", "township__name", "industry")
+        .annotate(found=Count("pk"), open=Count("pk", filter=~Q(state=HazardState.CLOSED)))
+        .order_by("township__sort_order", "township_id")
+    )
+    industries, townships, cells = [], {}, {}
+    labels = dict(Industry.choices)
+    for row in rows:
+        if row["industry"] not in industries:
+            industries.append(row["industry"])
+        townships.setdefault(row["township_id"], row["township__name"])
+        cells[(row["township_id"], row["industry"])] = (row["found"], row["open"])
+    industries.sort(key=list(Industry.values).index)
+    return {
+        "industries": [(i, labels.get(i, i)) for i in industries],
+        "rows": [(tid, name, [(i, *cells.get((tid, i), (0, 0))) for i in industries])
+                 for tid, name in townships.items()],
     }

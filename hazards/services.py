@@ -163,3 +163,18 @@ def hazard_follow_up(*, hazard: MajorHazard, kind: str, content: str, user) -> H
     _require(access.is_office(user) or can_verify(user, hazard), "您无权对该隐患采取督办措施。")
     _require(bool((content or "").strip()), "请填写内容。")
     return HazardFollowUp.objects.create(hazard=hazard, kind=kind, content=content.strip(), issued_by=user)
+
+
+@transaction.atomic
+def hazard_record_notification(
+    *, hazard: MajorHazard, user, principal_on: datetime.date | None, controller_on: datetime.date | None
+) -> MajorHazard:
+    """通知到主要负责人、实际控制人: when the enterprise's principal and actual controller were told."""
+    _require(access.is_office(user) or can_verify(user, hazard)
+             or can_register_in(user, township=hazard.township, supervisor=hazard.supervisor), "您无权修改该隐患。")
+    for day in (principal_on, controller_on):
+        _require(day is None or hazard.found_on <= day <= timezone.localdate(), "通知日期应在发现日期和今天之间。")
+    hazard.principal_notified_on = principal_on or hazard.principal_notified_on
+    hazard.controller_notified_on = controller_on or hazard.controller_notified_on
+    hazard.save()
+    return hazard

@@ -20,10 +20,19 @@ from tasks.views.imports import UploadForm
 from . import services
 from .choices import Industry
 from .filters import HazardFilter
-from .forms import CloseForm, ListingForm, PlanForm, RectifiedForm, RegisterForm, ReturnForm
+from .forms import (
+    CloseForm,
+    FollowUpForm,
+    ListingForm,
+    NotifyForm,
+    PlanForm,
+    RectifiedForm,
+    RegisterForm,
+    ReturnForm,
+)
 from .importers import export_sheet
 from .models import Enterprise
-from .selectors import STAT_COLUMNS, burn_down, statistics, with_flags
+from .selectors import STAT_COLUMNS, burn_down, statistics, township_industry_matrix, with_flags
 
 
 class HazardListView(CampaignMixin, TemplateView):
@@ -53,6 +62,7 @@ class HazardStatisticsView(CampaignMixin, TemplateView):
             by_industry=[{**row, "label": dict(Industry.choices).get(row["industry"], row["industry"])}
                          for row in statistics(hazards, on, "industry")],
             burn_down=burn_down(hazards, self.campaign, on),
+            matrix=township_industry_matrix(hazards, self.campaign),
         )
         return super().get_context_data(**kwargs)
 
@@ -94,6 +104,8 @@ STEPS = {
     "close": (CloseForm, "已销号。"),
     "return": (ReturnForm, "已退回整改。"),
     "list": (ListingForm, "已登记挂牌督办。"),
+    "notify": (NotifyForm, "已记录通知情况。"),
+    "followup": (FollowUpForm, "督办措施已记录。"),
 }
 
 
@@ -116,6 +128,7 @@ class HazardDetailView(CampaignMixin, TemplateView):
             hazard=hazard, forms=forms, can_verify=services.can_verify(user, hazard),
             can_edit=services.can_register_in(user, township=hazard.township, supervisor=hazard.supervisor),
             evidence=hazard.evidence.all(),
+            follow_ups=hazard.follow_ups.select_related("issued_by"),
             history=hazard.history.select_related("history_user").order_by("-history_date")[:50],
         )
         return super().get_context_data(**kwargs)
@@ -139,6 +152,10 @@ class HazardDetailView(CampaignMixin, TemplateView):
                                           approval=data["approval"])
                 elif step == "return":
                     services.hazard_return(hazard=hazard, user=user, reason=data["reason"])
+                elif step == "notify":
+                    services.hazard_record_notification(hazard=hazard, user=user, **data)
+                elif step == "followup":
+                    services.hazard_follow_up(hazard=hazard, user=user, **data)
                 else:
                     services.hazard_list_for_supervision(hazard=hazard, user=user, **data)
                 messages.success(request, success)

@@ -108,3 +108,20 @@ def test_list_filters_and_constant_queries(client, world, users):
     assert small == large
     _, page = count("?stock=increment")
     assert "没有符合条件的隐患" in page
+
+
+def test_notification_and_follow_ups_are_recorded(client, world, users):
+    client.force_login(users["office"])
+    client.post(url(world, "hazard-create"), register_payload(world))
+    hazard = MajorHazard.objects.get()
+    detail = url(world, "hazard-detail", hazard.pk)
+    client.post(detail, {"step": "notify", "notify-principal_on": "2024-03-02", "notify-controller_on": "2024-03-03"})
+    client.post(detail, {"step": "followup", "followup-kind": "interview", "followup-content": "约谈企业主要负责人"})
+    hazard.refresh_from_db()
+    assert hazard.principal_notified_on == datetime.date(2024, 3, 2)
+    assert hazard.controller_notified_on == datetime.date(2024, 3, 3)
+    page = client.get(detail).content.decode()
+    assert "约谈企业主要负责人" in page and "2024-03-03" in page
+    # A date before the hazard was found is refused with a message.
+    response = client.post(detail, {"step": "notify", "notify-principal_on": "2024-01-01"}, follow=True)
+    assert "通知日期应在发现日期和今天之间" in response.content.decode()

@@ -78,3 +78,47 @@ def test_statistics_page_embeds_the_chart_data(client, world, users):
     client.force_login(users["leader"])
     page = client.get(reverse("hazard-statistics", args=[world.campaign.slug])).content.decode()
     assert 'id="burn-down-data"' in page and "echarts.min.js" in page
+
+
+def _bulk(world, count):
+    other = Unit.objects.get_or_create(code="town-b", defaults={"name": "乙镇", "kind": "township",
+                                                                 "parent": world.office})[0]
+    start = Enterprise.objects.count()
+    enterprises = Enterprise.objects.bulk_create(
+        Enterprise(name=f"批量企业{n}", credit_code=make_credit_code(f"91370826{n + 50000:08d}"))
+        for n in range(start, start + count)
+    )
+    MajorHazard.objects.bulk_create(
+        MajorHazard(campaign=world.campaign, enterprise=e, township=world.township if n % 2 else other,
+                    supervisor=world.dept_b, industry=["gas", "fire", "hazchem", "road"][n % 4], description="隐患",
+                    channel="supervision", found_on=datetime.date(2023, 6, 1) + datetime.timedelta(days=n % 700),
+                    deadline=datetime.date(2024, 6, 30), state="closed" if n % 3 == 0 else "rectifying",
+                    closed_on=datetime.date(2024, 5, 1) if n % 3 == 0 else None)
+        for n, e in enumerate(enterprises)
+    )
+
+
+@pytest.mark.parametrize("name, query", [("hazard-list", ""), ("hazard-list", "?overdue=yes&stock=stock&open=yes"),
+                                         ("hazard-statistics", "")])
+def test_pages_keep_their_query_count_at_100_and_10000_hazards(client, world, users, name, query):
+    client.force_login(users["office"])
+    url = reverse(name, args=[world.campaign.slug]) + query
+    _bulk(world, 100)
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(url).status_code == 200
+    _bulk(world, 9900)
+    assert MajorHazard.objects.count() == 10000
+    with CaptureQueriesContext(connection) as large:
+        assert client.get(url).status_code == 200
+    assert len(small.captured_queries) == len(large.captured_queries)
+
+
+def test_matrix_cells_match_the_list(client, world, users):
+    _make(world, 24)
+    client.force_login(users["office"])
+    page = client.get(reverse("hazard-statistics", args=[world.campaign.slug])).content.decode()
+    matrix = page[page.index('id="matrix"'):page.index('id="by-township"')]
+    cells = re.findall(r'<a href="([^"]+)">(\d+)</a>', matrix)
+    assert cells
+    for href, number in cells:
+        assert _list_count(client, href) == int(number), href
