@@ -22,6 +22,10 @@ class HazardFilter(django_filters.FilterSet):
                                             widget=forms.DateInput(attrs={"type": "date"}))
     found_before = django_filters.DateFilter(label="发现日期止", field_name="found_on", lookup_expr="lte",
                                              widget=forms.DateInput(attrs={"type": "date"}))
+    deadline_after = django_filters.DateFilter(label="整改期限起", field_name="deadline", lookup_expr="gte",
+                                               widget=forms.DateInput(attrs={"type": "date"}))
+    deadline_before = django_filters.DateFilter(label="整改期限止", field_name="deadline", lookup_expr="lte",
+                                                widget=forms.DateInput(attrs={"type": "date"}))
     q = django_filters.CharFilter(label="搜索", method="by_text")
 
     def __init__(self, *args, campaign, **kwargs):

@@ -12,8 +12,8 @@ DATE = forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="
 
 class RegisterForm(BootstrapMixin, forms.Form):
     enterprise_name = forms.CharField(label="企业名称", max_length=200)
-    credit_code = forms.CharField(label="统一社会信用代码", max_length=18, min_length=18,
-                                  help_text="18 位；已登记过的企业按代码自动关联")
+    credit_code = forms.CharField(label="统一社会信用代码", max_length=18, required=False,
+                                  help_text="18 位；已登记过的企业按代码或名称自动关联，新企业必须填写")
     township = forms.ModelChoiceField(label="所在乡镇（街道）", queryset=Unit.objects.none())
     supervisor = forms.ModelChoiceField(label="监管部门", queryset=Unit.objects.none())
     industry = forms.ChoiceField(label="行业领域", choices=Industry.choices)
@@ -31,8 +31,21 @@ class RegisterForm(BootstrapMixin, forms.Form):
 
     def clean_credit_code(self):
         code = self.cleaned_data["credit_code"].strip().upper()
-        validate_credit_code(code)
+        if code:
+            validate_credit_code(code)
         return code
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("credit_code") and data.get("enterprise_name"):
+            from .models import Enterprise
+
+            known = Enterprise.objects.filter(name=data["enterprise_name"].strip()).first()
+            if known is None:
+                self.add_error("credit_code", "系统中还没有这家企业，请填写统一社会信用代码。")
+            else:
+                data["credit_code"] = known.credit_code
+        return data
 
 
 class PlanForm(BootstrapMixin, forms.Form):

@@ -125,3 +125,15 @@ def test_notification_and_follow_ups_are_recorded(client, world, users):
     # A date before the hazard was found is refused with a message.
     response = client.post(detail, {"step": "notify", "notify-principal_on": "2024-01-01"}, follow=True)
     assert "通知日期应在发现日期和今天之间" in response.content.decode()
+
+
+def test_enterprise_is_found_by_name_or_code(client, world, users):
+    client.force_login(users["office"])
+    client.post(url(world, "hazard-create"), register_payload(world))
+    response = client.post(url(world, "hazard-create"), register_payload(
+        world, credit_code="", found_on="2024-04-01", description="另一处隐患"))
+    assert response.status_code == 302
+    assert Enterprise.objects.count() == 1 and MajorHazard.objects.count() == 2
+    page = client.post(url(world, "hazard-create"), register_payload(
+        world, enterprise_name="新企业", credit_code="")).content.decode()
+    assert "请填写统一社会信用代码" in page
