@@ -1,6 +1,7 @@
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -79,23 +80,27 @@ class HazardCreateView(CampaignMixin, TemplateView):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                enterprise = Enterprise.objects.filter(credit_code=data["credit_code"]).first() or Enterprise(
-                    name=data["enterprise_name"].strip(), credit_code=data["credit_code"], township=data["township"]
-                )
-                if enterprise.pk is None:
-                    enterprise.full_clean()
-                    enterprise.save()
-                hazard = services.hazard_register(
-                    campaign=self.campaign, enterprise=enterprise, township=data["township"],
-                    supervisor=data["supervisor"], industry=data["industry"], description=data["description"],
-                    channel=data["channel"], found_on=data["found_on"], standard_clause=data["standard_clause"],
-                    user=request.user,
-                )
+                # One transaction: a refused registration must not leave a new enterprise behind.
+                with transaction.atomic():
+                    hazard = self.register(data)
                 messages.success(request, "隐患已登记。请尽快提交整改方案。")
                 return HttpResponseRedirect(reverse("hazard-detail", args=[self.campaign.slug, hazard.pk]))
-            except ServiceError as error:
+            except ValidationError as error:  # ServiceError is one too
                 form.add_error(None, "；".join(error.messages))
         return self.render_to_response(self.get_context_data(form=form))
+
+    def register(self, data):
+        enterprise = Enterprise.objects.filter(credit_code=data["credit_code"]).first() or Enterprise(
+            name=data["enterprise_name"].strip(), credit_code=data["credit_code"], township=data["township"]
+        )
+        if enterprise.pk is None:
+            enterprise.full_clean()
+            enterprise.save()
+        return services.hazard_register(
+            campaign=self.campaign, enterprise=enterprise, township=data["township"], supervisor=data["supervisor"],
+            industry=data["industry"], description=data["description"], channel=data["channel"],
+            found_on=data["found_on"], standard_clause=data["standard_clause"], user=self.request.user,
+        )
 
 
 STEPS = {

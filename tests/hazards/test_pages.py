@@ -137,3 +137,10 @@ def test_enterprise_is_found_by_name_or_code(client, world, users):
     page = client.post(url(world, "hazard-create"), register_payload(
         world, enterprise_name="新企业", credit_code="")).content.decode()
     assert "请填写统一社会信用代码" in page
+
+
+def test_refused_registration_leaves_no_new_enterprise(client, world, users):
+    client.force_login(users["liaison_a"])  # a department that does not supervise it
+    page = client.post(url(world, "hazard-create"), register_payload(world)).content.decode()
+    assert "辖区或监管范围" in page
+    assert Enterprise.objects.count() == 0 and MajorHazard.objects.count() == 0
