@@ -13,6 +13,7 @@ import io
 from decimal import Decimal
 
 from django.db import connection
+from django.utils import timezone
 
 
 def allocate_ids(model, count: int) -> list[int]:
@@ -118,7 +119,7 @@ def insert_with_history(model, columns: list[str], rows: list[tuple], *, user, w
     """Insert rows and a "created" history record for each, naming ``user`` (django-simple-history's table)."""
     insert_rows(model, columns, rows)
     history = model.history.model
-    when = when or __import__("django.utils.timezone", fromlist=["now"]).now()
+    when = when or timezone.now()
     stamp = _adapt(when)
     user_id = user.pk if user is not None else None
     extra = ["history_date", "history_change_reason", "history_type", "history_user_id"]

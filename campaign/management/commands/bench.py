@@ -4,6 +4,7 @@ Speed targets live here, never in timed tests. Run through `make bench`, which c
 once on SQLite and once on PostgreSQL.
 """
 
+import datetime
 import gc
 import io
 import json
@@ -67,8 +68,7 @@ class Command(BaseCommand):
         for r, row in enumerate(task_rows(count), start=1):
             for c, value in enumerate(row):
                 if hasattr(value, "year") and not isinstance(value, str):
-                    ws.write_datetime(r, c, __import__("datetime").datetime(value.year, value.month, value.day),
-                                      date_format)
+                    ws.write_datetime(r, c, datetime.datetime(value.year, value.month, value.day), date_format)
                 else:
                     ws.write_string(r, c, value)
             ws.write_number(r, len(row), plan_id)

@@ -1,9 +1,6 @@
-import sys
-from pathlib import Path
-
 from django.core.management.base import BaseCommand, CommandError
 
-from campaign.importing.engine import ImportFailed, run_import
+from campaign.management.imports import read_file, run_and_report
 from campaign.models import Campaign
 from hazards.importers import HazardSheetImport
 
@@ -17,17 +14,8 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true")
 
     def handle(self, *args, **options):
-        path = Path(options["file"])
-        if not path.is_file():
-            raise CommandError(f"找不到文件：{path}")
+        data = read_file(options["file"])
         campaign = Campaign.objects.filter(slug=options["campaign"]).first()
         if campaign is None:
             raise CommandError(f"找不到三年行动“{options['campaign']}”。")
-        try:
-            preview = run_import(HazardSheetImport(campaign), path.read_bytes(), dry_run=options["dry_run"])
-        except ImportFailed as failed:
-            for problem in failed.problems:
-                self.stderr.write(str(problem))
-            sys.exit(1)
-        counts = preview.counts
-        self.stdout.write(f"created={counts['new']} updated={counts['changed']} unchanged={counts['unchanged']}")
+        run_and_report(self, HazardSheetImport(campaign), data, dry_run=options["dry_run"])

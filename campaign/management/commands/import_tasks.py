@@ -1,9 +1,6 @@
-import sys
-from pathlib import Path
+from django.core.management.base import BaseCommand
 
-from django.core.management.base import BaseCommand, CommandError
-
-from campaign.importing.engine import ImportFailed, run_import
+from campaign.management.imports import read_file, run_and_report
 from campaign.management.plans import resolve_plan
 from tasks.importers import TaskSheetImport
 
@@ -19,18 +16,7 @@ class Command(BaseCommand):
         parser.add_argument("--remove-missing", action="store_true", help="删除方案中有、文件中没有的任务")
 
     def handle(self, *args, **options):
-        path = Path(options["file"])
-        if not path.is_file():
-            raise CommandError(f"找不到文件：{path}")
+        data = read_file(options["file"])
         plan = resolve_plan(options["campaign"], options.get("unit"))
-        try:
-            preview = run_import(
-                TaskSheetImport(plan), path.read_bytes(), dry_run=options["dry_run"],
-                remove_missing=options["remove_missing"],
-            )
-        except ImportFailed as failed:
-            for problem in failed.problems:
-                self.stderr.write(str(problem))
-            sys.exit(1)
-        counts = preview.counts
-        self.stdout.write(f"created={counts['new']} updated={counts['changed']} unchanged={counts['unchanged']}")
+        run_and_report(self, TaskSheetImport(plan), data, dry_run=options["dry_run"],
+                       remove_missing=options["remove_missing"])
