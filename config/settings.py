@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 from import_export.formats.base_formats import XLSX
 
@@ -135,6 +136,21 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_TIMEZONE = TIME_ZONE
+# An unacknowledged job (its worker died) goes back to the queue after this many seconds.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))}
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
+# A page that queues a job must not hang when the broker is down: fail fast and say so.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
+CELERY_BEAT_SCHEDULE = {
+    # Last month's report on the 1st; an entry missed while beat was down expires instead of piling up.
+    "monthly-reports": {
+        "task": "reporting.tasks.build_previous_month_reports",
+        "schedule": crontab(minute=30, hour=1, day_of_month=1),
+        "options": {"expires": 6 * 3600},
+    },
+}
+# Seconds a report job waits between writing and committing; only the worker-kill test sets it.
+REPORT_BUILD_PAUSE = float(os.environ.get("REPORT_BUILD_PAUSE", "0"))
 
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"

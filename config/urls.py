@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("campaign.urls")),
     path("", include("tasks.urls")),
     path("", include("hazards.urls")),
+    path("", include("reporting.urls")),
 ]

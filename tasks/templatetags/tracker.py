@@ -67,3 +67,36 @@ def stat_link(base: str, filters: dict, **extra) -> str:
 @register.filter
 def get(mapping, key):
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def percent(ratio) -> str:
+    """A stored ratio (0–1) as a percentage with one decimal: 0.875 → "87.5%"."""
+    if ratio is None:
+        return ""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    return f"{(Decimal(ratio) * 100).quantize(Decimal('0.1'), rounding=ROUND_HALF_UP)}%"
+
+
+@register.filter
+def rank_change(change) -> str:
+    """Places gained since last month as an arrow: ↑2, ↓1, — (same) or 新 (not ranked last month)."""
+    if change is None:
+        return "新"
+    if change > 0:
+        return f"↑{change}"
+    if change < 0:
+        return f"↓{-change}"
+    return "—"
+
+
+@register.filter
+def follow_up_kind(kind: str) -> str:
+    """The label of a task or hazard follow-up kind stored in a report snapshot."""
+    from hazards.choices import HazardFollowUpKind
+
+    from ..choices import FollowUpKind
+
+    labels = {**dict(FollowUpKind.choices), **dict(HazardFollowUpKind.choices)}
+    return labels.get(kind, kind)

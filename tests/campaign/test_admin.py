@@ -8,7 +8,7 @@ from ..factories import make_user
 
 pytestmark = pytest.mark.django_db
 
-APPS = {"campaign", "tasks", "hazards"}
+APPS = {"campaign", "tasks", "hazards", "reporting"}
 
 
 @pytest.fixture

@@ -1,0 +1,241 @@
+"""The default monthly score (DESIGN §5), computed by SQL aggregation per unit.
+
+Every count comes from one grouped query per component, so the number of queries is the
+same for a county and a province. Ratios and the total are done in Decimal from those
+counts, so a score worked out by hand with the same rule matches to the cent.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.utils import timezone
+
+from campaign.choices import RANKING_GROUPS, UnitKind
+from campaign.models import Campaign, Unit
+from hazards.models import MajorHazard
+from tasks.choices import ReportState
+from tasks.models import Assignment, ProgressReport, ProgressValue, TargetYearValue
+from tasks.selectors import month_end, month_start
+from tasks.targets import attainment
+
+ONE = Decimal(1)
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class Period:
+    """Month M of campaign C: its first and last day and the reporting deadline."""
+
+    campaign: Campaign
+    month: datetime.date
+    end: datetime.date
+    deadline: datetime.date
+
+    @property
+    def submitted_before(self) -> datetime.datetime:
+        """A report counts as on time if first sent before midnight ending the deadline day (local time)."""
+        next_day = self.deadline + datetime.timedelta(days=1)
+        return timezone.make_aware(datetime.datetime.combine(next_day, datetime.time.min))
+
+
+def period_of(campaign: Campaign, month: datetime.date) -> Period:
+    first = month_start(month)
+    end = month_end(first)
+    deadline = first.replace(day=min(campaign.report_deadline_day, end.day))
+    return Period(campaign, first, end, deadline)
+
+
+@dataclass(frozen=True)
+class Weights:
+    on_time: Decimal
+    reporting: Decimal
+    targets: Decimal
+    hazards: Decimal
+    penalty_per_hazard: Decimal
+    penalty_cap: Decimal
+
+    @classmethod
+    def of(cls, campaign: Campaign) -> Weights:
+        return cls(campaign.weight_on_time, campaign.weight_reporting, campaign.weight_targets,
+                   campaign.weight_hazards, campaign.penalty_per_hazard, campaign.penalty_cap)
+
+    @classmethod
+    def from_json(cls, data: dict) -> Weights:
+        return cls(**{name: Decimal(str(value)) for name, value in data.items()})
+
+    def as_json(self) -> dict:
+        return {name: str(value) for name, value in self.__dict__.items()}
+
+
+def share(part: int, whole: int) -> Decimal:
+    """The rule's ratio; nothing to count means full marks."""
+    return ONE if whole == 0 else Decimal(part) / Decimal(whole)
+
+
+@dataclass
+class Components:
+    """The counts behind one unit's score; ratios and the total follow DESIGN §5."""
+
+    due_count: int = 0
+    on_time_count: int = 0
+    reports_required: int = 0
+    reports_on_time: int = 0
+    attainments: list[Decimal] = field(default_factory=list)
+    hazards_due: int = 0
+    hazards_closed_on_time: int = 0
+    overdue_hazards: int = 0
+
+    @property
+    def on_time(self) -> Decimal:
+        return share(self.on_time_count, self.due_count)
+
+    @property
+    def reporting(self) -> Decimal:
+        return share(self.reports_on_time, self.reports_required)
+
+    @property
+    def targets(self) -> Decimal:
+        return ONE if not self.attainments else sum(self.attainments, Decimal(0)) / len(self.attainments)
+
+    @property
+    def hazards(self) -> Decimal:
+        return share(self.hazards_closed_on_time, self.hazards_due)
+
+    def penalty(self, weights: Weights) -> Decimal:
+        return min(weights.penalty_per_hazard * self.overdue_hazards, weights.penalty_cap)
+
+    def score(self, weights: Weights) -> Decimal:
+        total = (weights.on_time * self.on_time + weights.reporting * self.reporting
+                 + weights.targets * self.targets + weights.hazards * self.hazards - self.penalty(weights))
+        return total.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def ranked_units(campaign: Campaign):
+    """Active townships, zones and departments that have work, a plan or hazards in the campaign."""
+    return Unit.objects.filter(is_active=True, kind__in=list(RANKING_GROUPS)).filter(
+        Exists(Assignment.objects.filter(unit=OuterRef("pk"), task__plan__campaign=campaign))
+        | Q(plans__campaign=campaign)
+        | Exists(MajorHazard.objects.filter(campaign=campaign, township=OuterRef("pk")))
+        | Exists(MajorHazard.objects.filter(campaign=campaign, supervisor=OuterRef("pk")))
+    ).distinct().order_by("sort_order", "code")
+
+
+def campaign_assignments(campaign: Campaign):
+    return Assignment.objects.filter(task__plan__campaign=campaign)
+
+
+def on_time_counts(period: Period) -> dict[int, tuple[int, int]]:
+    """A1: per unit, assignments due by month end and those completed by their due date."""
+    rows = (
+        campaign_assignments(period.campaign).filter(due_date__lte=period.end).order_by()
+        .values("unit_id")
+        .annotate(due=Count("pk"), done=Count("pk", filter=Q(completed_on__lte=F("due_date"))))
+    )
+    return {r["unit_id"]: (r["due"], r["done"]) for r in rows}
+
+
+def open_during(period: Period) -> Q:
+    """Not completed before the month began (so open on at least one of its days)."""
+    return Q(completed_on__isnull=True) | Q(completed_on__gte=period.month)
+
+
+def reporting_counts(period: Period) -> dict[int, tuple[int, int]]:
+    """A2: per unit, assignments open during the month and those whose report came by the deadline."""
+    if period.end < period.campaign.start_date or period.month > period.campaign.end_date:
+        return {}
+    on_time = ProgressReport.objects.filter(
+        assignment=OuterRef("pk"), month=period.month, first_submitted_at__lt=period.submitted_before
+    )
+    rows = (
+        campaign_assignments(period.campaign).filter(open_during(period)).annotate(reported=Exists(on_time))
+        .order_by().values("unit_id")
+        .annotate(required=Count("pk"), sent=Count("pk", filter=Q(reported=True)))
+    )
+    return {r["unit_id"]: (r["required"], r["sent"]) for r in rows}
+
+
+def target_rows(period: Period):
+    """A3's inputs: each (unit, target with a value for the year) pair with its latest accepted actual."""
+    actual = ProgressValue.objects.filter(
+        target_id=OuterRef("target_id"), report__assignment__unit_id=OuterRef("unit_id"),
+        report__state=ReportState.ACCEPTED, report__month__lte=period.month,
+    ).order_by("-report__month", "-report__reviewed_at", "-pk").values("value")[:1]
+    return (
+        TargetYearValue.objects.filter(year=period.month.year, target__task__plan__campaign=period.campaign)
+        .order_by()
+        .values("target_id", "value", comparator=F("target__comparator"),
+                unit_id=F("target__task__assignments__unit_id"), metric=F("target__metric"),
+                measure_unit=F("target__measure_unit"))
+        .filter(unit_id__isnull=False)
+        .distinct()
+        .annotate(actual=Subquery(actual))
+    )
+
+
+def target_attainments(rows) -> dict[int, list[Decimal]]:
+    """A3: per unit, the attainment of each target row; a target with no accepted actual attains nothing."""
+    result: dict[int, list[Decimal]] = {}
+    for row in rows:
+        value = Decimal(0) if row["actual"] is None else attainment(
+            row["comparator"], Decimal(row["actual"]), Decimal(row["value"]))
+        result.setdefault(row["unit_id"], []).append(value)
+    return result
+
+
+def overdue_at(end: datetime.date) -> Q:
+    """A hazard found by ``end``, past its deadline and not closed at ``end``."""
+    return Q(found_on__lte=end, deadline__lt=end) & (Q(closed_on__isnull=True) | Q(closed_on__gt=end))
+
+
+def hazard_counts(period: Period, remit: str) -> dict[int, tuple[int, int, int]]:
+    """A4 and the penalty: per township (``remit="township"``) or supervising department (``"supervisor"``)."""
+    end = period.end
+    rows = (
+        MajorHazard.objects.filter(campaign=period.campaign).order_by().values(f"{remit}_id")
+        .annotate(
+            due=Count("pk", filter=Q(deadline__lte=end)),
+            closed=Count("pk", filter=Q(deadline__lte=end, closed_on__lte=F("deadline"))),
+            overdue=Count("pk", filter=overdue_at(end)),
+        )
+    )
+    return {r[f"{remit}_id"]: (r["due"], r["closed"], r["overdue"]) for r in rows}
+
+
+def remit_of(unit_kind: str) -> str:
+    """Townships and zones answer for hazards located there; departments for those they supervise."""
+    return "supervisor" if unit_kind == UnitKind.DEPARTMENT else "township"
+
+
+def components_by_unit(period: Period, units, targets=None) -> dict[int, Components]:
+    """Every ranked unit's counts, from five grouped queries whatever the number of units."""
+    a1 = on_time_counts(period)
+    a2 = reporting_counts(period)
+    a3 = target_attainments(target_rows(period) if targets is None else targets)
+    a4 = {"township": hazard_counts(period, "township"), "supervisor": hazard_counts(period, "supervisor")}
+    result = {}
+    for unit in units:
+        due, done = a1.get(unit.pk, (0, 0))
+        required, sent = a2.get(unit.pk, (0, 0))
+        hz_due, hz_closed, hz_overdue = a4[remit_of(unit.kind)].get(unit.pk, (0, 0, 0))
+        result[unit.pk] = Components(due, done, required, sent, a3.get(unit.pk, []), hz_due, hz_closed, hz_overdue)
+    return result
+
+
+def competition_ranks(scores: list[Decimal]) -> list[int]:
+    """Ranks for scores in any order: higher is better and ties share a rank (1, 2, 2, 4)."""
+    ordered = sorted(scores, reverse=True)
+    first_place = {}
+    for position, score in enumerate(ordered, start=1):
+        first_place.setdefault(score, position)
+    return [first_place[score] for score in scores]
+
+
+def quartile(rank: int, size: int) -> int:
+    """1 (top quarter) to 4 (bottom quarter) by rank within a group of ``size`` units."""
+    if size <= 0:
+        return 1
+    return min(4, (rank - 1) * 4 // size + 1)

@@ -1,0 +1,184 @@
+"""Building, publishing and editing monthly reports. The UI, the command line and the jobs call these."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from campaign import access
+from campaign.choices import RANKING_GROUPS
+from campaign.models import Campaign
+from tasks.selectors import month_start
+
+from . import summary as summaries
+from .bulletins import draft_bulletins
+from .models import Bulletin, MonthlyReport, ReportState, UnitScore
+from .scoring import (
+    Period,
+    Weights,
+    competition_ranks,
+    components_by_unit,
+    period_of,
+    quartile,
+    ranked_units,
+    target_rows,
+)
+
+
+class ReportError(Exception):
+    """A request the rules refuse; the message is shown to the user as it is."""
+
+
+def parse_month(text: str) -> datetime.date:
+    """``YYYY-MM`` → the month's first day, with a message a user can act on."""
+    try:
+        return datetime.datetime.strptime(text.strip(), "%Y-%m").date()
+    except (ValueError, AttributeError):
+        raise ReportError(f"月份“{text}”的格式不对，请写成 2025-03 这样的 年-月。") from None
+
+
+def check_month(campaign: Campaign, month: datetime.date) -> None:
+    month = month_start(month)
+    if month < month_start(campaign.start_date) or month > month_start(campaign.end_date):
+        raise ReportError(f"{month.year}年{month.month}月不在“{campaign.name}”的起止时间内"
+                          f"（{campaign.start_date:%Y年%m月}至{campaign.end_date:%Y年%m月}）。")
+    if month > month_start(timezone.localdate()):
+        raise ReportError(f"{month.year}年{month.month}月还没有到，不能生成月报。")
+
+
+def _previous_ranks(campaign: Campaign, month: datetime.date) -> dict[int, int]:
+    """Last month's ranks: from its latest published version, else its current one."""
+    previous = month_start(month - datetime.timedelta(days=1))
+    report = (MonthlyReport.objects.filter(campaign=campaign, month=previous, state=ReportState.PUBLISHED)
+              .order_by("-version").first()
+              or MonthlyReport.objects.filter(campaign=campaign, month=previous, is_current=True).first())
+    if report is None:
+        return {}
+    return dict(report.scores.values_list("unit_id", "rank"))
+
+
+def compute(period: Period, on_progress: Callable[[int], None] | None = None) -> tuple[list[UnitScore], dict]:
+    """Unsaved score rows and the summary for a month; a fixed number of queries."""
+    step = on_progress or (lambda pct: None)
+    campaign = period.campaign
+    weights = Weights.of(campaign)
+    units = list(ranked_units(campaign))
+    targets = list(target_rows(period))
+    step(20)
+    components = components_by_unit(period, units, targets)
+    step(50)
+    tasks_overdue, hazards_overdue, overdue_counts = summaries.overdue_details(period)
+    previous = _previous_ranks(campaign, period.month)
+    rows = []
+    for unit in units:
+        c = components[unit.pk]
+        rows.append(UnitScore(
+            unit=unit, unit_code=unit.code, unit_name=unit.name, group=RANKING_GROUPS[unit.kind],
+            sort_order=unit.sort_order,
+            due_count=c.due_count, on_time_count=c.on_time_count, on_time=c.on_time,
+            reports_required=c.reports_required, reports_on_time=c.reports_on_time, reporting=c.reporting,
+            target_count=len(c.attainments), targets=c.targets,
+            hazards_due=c.hazards_due, hazards_closed_on_time=c.hazards_closed_on_time, hazards=c.hazards,
+            overdue_hazards=c.overdue_hazards, penalty=c.penalty(weights), score=c.score(weights),
+            previous_rank=previous.get(unit.pk), overdue_tasks=overdue_counts.get(unit.pk, 0),
+            details={"tasks": tasks_overdue.get(unit.pk, []), "hazards": hazards_overdue.get(unit.pk, [])},
+        ))
+    for group in {r.group for r in rows}:
+        members = [r for r in rows if r.group == group]
+        for row, rank in zip(members, competition_ranks([r.score for r in members]), strict=True):
+            row.rank = rank
+            row.quartile = quartile(rank, len(members))
+    step(70)
+    reported = {r.unit_id: r for r in rows}
+    summary = {
+        "headline": summaries.headline(period),
+        "action_lines": summaries.action_lines(period),
+        "problems": summaries.problems(period),
+        "follow_ups": summaries.follow_ups(period),
+        "extensions": summaries.extensions(period),
+        "consistency": summaries.consistency(period, targets, {u.pk: u for u in units}),
+        "reporting": {
+            "required": sum(r.reports_required for r in reported.values()),
+            "on_time": sum(r.reports_on_time for r in reported.values()),
+        },
+        "deadline": period.deadline.isoformat(),
+        "period_end": period.end.isoformat(),
+    }
+    step(90)
+    return rows, summary
+
+
+def build_report(campaign: Campaign, month: datetime.date, *, user=None,
+                 on_progress: Callable[[int], None] | None = None,
+                 on_saved: Callable[[MonthlyReport], None] | None = None) -> MonthlyReport:
+    """Compute and store the month's report.
+
+    An unpublished current version is rebuilt in place, so building twice leaves one report;
+    a published one is kept as it is and a new version becomes current. ``on_saved`` runs in
+    the same transaction as the write (a job marks itself done there, so it is never half done).
+    """
+    month = month_start(month)
+    check_month(campaign, month)
+    period = period_of(campaign, month)
+    rows, summary = compute(period, on_progress)
+    now = timezone.now()
+    with transaction.atomic():
+        # One builder per campaign at a time: two concurrent builds of a month would race on "current".
+        Campaign.objects.select_for_update().filter(pk=campaign.pk).first()
+        report = MonthlyReport.objects.filter(campaign=campaign, month=month, is_current=True).first()
+        if report is not None and not report.is_published:
+            report.scores.all().delete()
+            report.bulletins.all().delete()
+        else:
+            if report is not None:
+                MonthlyReport.objects.filter(pk=report.pk).update(is_current=False)
+            latest = MonthlyReport.objects.filter(campaign=campaign, month=month).aggregate(v=Max("version"))["v"]
+            report = MonthlyReport(campaign=campaign, month=month, version=(latest or 0) + 1)
+        report.is_current = True
+        report.state = ReportState.DRAFT
+        report.built_at = now
+        report.built_by = user if user is not None and user.is_authenticated else None
+        report.weights = Weights.of(campaign).as_json()
+        report.summary = summary
+        report.save()
+        for row in rows:
+            row.report = report
+        UnitScore.objects.bulk_create(rows, batch_size=1000)
+        for bulletin in draft_bulletins(report, rows):
+            bulletin.save()
+        if on_saved:
+            on_saved(report)
+    if on_progress:
+        on_progress(100)
+    return report
+
+
+def publish_report(report: MonthlyReport, user=None) -> MonthlyReport:
+    """Freeze the report for everyone. ``user=None`` is the system (demo loader, command line)."""
+    if user is not None and not access.is_office(user):
+        raise ReportError("只有安委办工作人员可以发布月报。")
+    if report.is_published:
+        raise ReportError("该月报已经发布。")
+    if not report.is_current:
+        raise ReportError("这是旧版本，不能发布；请发布当前版本。")
+    report.state = ReportState.PUBLISHED
+    report.published_at = timezone.now()
+    report.published_by = user if user is not None and user.is_authenticated else None
+    report.save(update_fields=["state", "published_at", "published_by"])
+    return report
+
+
+def save_bulletin(bulletin: Bulletin, user, **fields) -> Bulletin:
+    if not access.is_office(user):
+        raise ReportError("只有安委办工作人员可以修改通报。")
+    if bulletin.report.is_published:
+        raise ReportError("月报已发布，通报不能再修改；如需更正，请重新生成月报（将生成新版本）。")
+    for name, value in fields.items():
+        setattr(bulletin, name, value)
+    bulletin.updated_by = user
+    bulletin.save()
+    return bulletin

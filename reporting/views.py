@@ -1,0 +1,279 @@
+"""Pages of the monthly reports. They read the stored snapshot; nothing is recomputed on a page view."""
+
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import escape_uri_path
+from django.utils.functional import cached_property
+from django.views import View
+from django.views.generic import TemplateView
+
+from campaign import access
+from campaign.mixins import CampaignMixin
+from campaign.xlsx import XLSX_CONTENT_TYPE
+from tasks.selectors import month_start
+
+from . import selectors
+from .bulletins import listed_scores
+from .charts import scoreboard_data
+from .models import BuildJob, Bulletin, BulletinKind, Group, MonthlyReport
+from .services import ReportError, parse_month, publish_report, save_bulletin
+from .tasks import queue_build
+
+DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def campaign_months(campaign) -> list[datetime.date]:
+    """Months a report can be built for: from the campaign's start to this month (or its end), newest first."""
+    last = min(month_start(timezone.localdate()), month_start(campaign.end_date))
+    months, month = [], month_start(campaign.start_date)
+    while month <= last:
+        months.append(month)
+        month = (month + datetime.timedelta(days=32)).replace(day=1)
+    return months[::-1]
+
+
+class BuildForm(forms.Form):
+    month = forms.ChoiceField(label="月份")
+
+    def __init__(self, *args, campaign, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["month"].choices = [(f"{m:%Y-%m}", f"{m.year}年{m.month}月") for m in campaign_months(campaign)]
+        self.fields["month"].widget.attrs["class"] = "form-select form-select-sm"
+
+
+class BulletinForm(forms.ModelForm):
+    class Meta:
+        model = Bulletin
+        fields = ["issuer", "number", "title", "addressee", "body", "issued_on"]
+        widgets = {
+            "body": forms.Textarea(attrs={"rows": 14}),
+            "issued_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("class", "form-control")
+
+
+class ReportMixin(CampaignMixin):
+    """Resolves ``month`` (and ``?version=``) to the version of the report this user may read."""
+
+    @cached_property
+    def report(self) -> MonthlyReport:
+        try:
+            month = parse_month(self.kwargs["month"])
+        except ReportError as error:
+            raise Http404(str(error)) from error
+        version = self.request.GET.get("version")
+        version = int(version) if version and version.isdigit() else None
+        report = selectors.shown_report(self.request.user, self.campaign, month, version)
+        if report is None:
+            raise Http404("该月的月报尚未生成或尚未发布。")
+        return report
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("report", self.report)
+        kwargs.setdefault("can_manage", access.is_office(self.request.user))
+        return super().get_context_data(**kwargs)
+
+
+class LeadersOnlyMixin:
+    """The dispatch report and its workbooks are for the office and leaders."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and access.has_access(request.user) and \
+                not access.reads_everything(request.user):
+            raise PermissionDenied("月调度报告仅供安委办和领导查看；排名与通报可在“量化排名”中查看。")
+        return super().dispatch(request, *args, **kwargs)
+
+
+class OfficeOnlyMixin:
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and access.has_access(request.user) and not access.is_office(request.user):
+            raise PermissionDenied("只有安委办工作人员可以进行此操作。")
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ReportListView(CampaignMixin, TemplateView):
+    template_name = "reporting/report_list.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        kwargs["reports"] = selectors.month_list(user, self.campaign)
+        if access.is_office(user):
+            kwargs.setdefault("form", BuildForm(campaign=self.campaign))
+            kwargs["jobs"] = BuildJob.objects.filter(campaign=self.campaign).select_related("requested_by")[:8]
+        kwargs["can_read_dispatch"] = access.reads_everything(user)
+        return super().get_context_data(**kwargs)
+
+    def post(self, request, *args, **kwargs):
+        if not access.is_office(request.user):
+            raise PermissionDenied("只有安委办工作人员可以生成月报。")
+        form = BuildForm(request.POST, campaign=self.campaign)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        return _queue(request, self.campaign, parse_month(form.cleaned_data["month"]))
+
+
+def _queue(request, campaign, month) -> HttpResponse:
+    try:
+        job = queue_build(campaign, month, request.user)
+    except ReportError as error:
+        messages.error(request, str(error))
+        return HttpResponseRedirect(reverse("monthly-list", args=[campaign.slug]))
+    return HttpResponseRedirect(reverse("monthly-job", args=[campaign.slug, job.pk]))
+
+
+class BuildJobView(OfficeOnlyMixin, CampaignMixin, TemplateView):
+    template_name = "reporting/build_job.html"
+
+    def get_context_data(self, **kwargs):
+        job = get_object_or_404(BuildJob.objects.select_related("report"), pk=self.kwargs["pk"],
+                                campaign=self.campaign)
+        kwargs["job"] = job
+        return super().get_context_data(**kwargs)
+
+
+class RebuildView(OfficeOnlyMixin, CampaignMixin, View):
+    def post(self, request, *args, **kwargs):
+        try:
+            month = parse_month(kwargs["month"])
+        except ReportError as error:
+            raise Http404(str(error)) from error
+        return _queue(request, self.campaign, month)
+
+
+class PublishView(OfficeOnlyMixin, ReportMixin, View):
+    def post(self, request, *args, **kwargs):
+        try:
+            publish_report(self.report, request.user)
+        except ReportError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, f"{self.report.month_label}月报已发布，领导和各单位现在可以查看排名与通报。")
+        return HttpResponseRedirect(reverse("monthly-detail", args=[self.campaign.slug, self.report.month_param]))
+
+
+def _score_groups(report: MonthlyReport) -> list[tuple[Group, list]]:
+    scores = list(report.scores.all())
+    return [(group, [s for s in scores if s.group == group.value]) for group in Group]
+
+
+class DispatchReportView(LeadersOnlyMixin, ReportMixin, TemplateView):
+    """月调度: the whole month on one page."""
+
+    template_name = "reporting/dispatch.html"
+
+    def get_context_data(self, **kwargs):
+        report = self.report
+        groups = _score_groups(report)
+        kwargs["groups"] = groups
+        kwargs["summary"] = report.summary
+        kwargs["overdue_units"] = [s for _, members in groups for s in members
+                                   if s.details.get("tasks") or s.details.get("hazards")]
+        kwargs["versions"] = selectors.versions(report) if access.is_office(self.request.user) else []
+        kwargs["bulletins"] = list(report.bulletins.all())
+        return super().get_context_data(**kwargs)
+
+
+class ScoreboardView(CampaignMixin, TemplateView):
+    """量化排名: the leaders' view, from the latest report the user may read (or ``?month=``)."""
+
+    template_name = "reporting/scoreboard.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        month = None
+        if self.request.GET.get("month"):
+            try:
+                month = parse_month(self.request.GET["month"])
+            except ReportError as error:
+                raise Http404(str(error)) from error
+        report = selectors.shown_report(user, self.campaign, month)
+        kwargs["report"] = report
+        kwargs["months"] = selectors.month_list(user, self.campaign)
+        if report is not None:
+            kwargs["groups"] = _score_groups(report)
+            kwargs["headline"] = report.summary.get("headline", {})
+            kwargs["reporting"] = report.summary.get("reporting", {})
+            kwargs["chart"] = scoreboard_data(user, self.campaign, report)
+            kwargs["can_read_dispatch"] = access.reads_everything(user)
+        return super().get_context_data(**kwargs)
+
+
+class BulletinView(ReportMixin, TemplateView):
+    """A bulletin as a printable notice; the office edits it here until the report is published."""
+
+    template_name = "reporting/bulletin.html"
+
+    @cached_property
+    def bulletin(self) -> Bulletin:
+        if self.kwargs["kind"] not in BulletinKind.values:
+            raise Http404("没有这种通报。")
+        return get_object_or_404(self.report.bulletins.select_related("report__campaign__office"),
+                                 kind=self.kwargs["kind"])
+
+    def get_context_data(self, **kwargs):
+        bulletin = self.bulletin
+        kwargs["bulletin"] = bulletin
+        kwargs["listed"] = listed_scores(bulletin)
+        if access.is_office(self.request.user) and not self.report.is_published:
+            kwargs.setdefault("form", BulletinForm(instance=bulletin))
+        return super().get_context_data(**kwargs)
+
+    def post(self, request, *args, **kwargs):
+        if not access.is_office(request.user):
+            raise PermissionDenied("只有安委办工作人员可以修改通报。")
+        form = BulletinForm(request.POST, instance=self.bulletin)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        try:
+            save_bulletin(self.bulletin, request.user, **form.cleaned_data)
+        except ReportError as error:
+            messages.error(request, str(error))
+            return self.render_to_response(self.get_context_data(form=form))
+        messages.success(request, "通报已保存。")
+        return HttpResponseRedirect(request.get_full_path())
+
+
+def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{escape_uri_path(filename)}"
+    return response
+
+
+class BulletinDocxView(BulletinView):
+    def get(self, request, *args, **kwargs):
+        from .exports import bulletin_docx
+
+        name = f"{self.campaign.slug}-{self.report.month_param}-{self.bulletin.get_kind_display()}.docx"
+        return _download(bulletin_docx(self.bulletin), DOCX_CONTENT_TYPE, name)
+
+    def post(self, request, *args, **kwargs):
+        raise Http404
+
+
+class RankingExportView(ReportMixin, View):
+    def get(self, request, *args, **kwargs):
+        from .exports import ranking_xlsx
+
+        name = f"{self.campaign.slug}-{self.report.month_param}-量化排名.xlsx"
+        return _download(ranking_xlsx(self.report), XLSX_CONTENT_TYPE, name)
+
+
+class DispatchExportView(LeadersOnlyMixin, ReportMixin, View):
+    def get(self, request, *args, **kwargs):
+        from .exports import dispatch_xlsx
+
+        name = f"{self.campaign.slug}-{self.report.month_param}-月调度.xlsx"
+        return _download(dispatch_xlsx(self.report), XLSX_CONTENT_TYPE, name)
