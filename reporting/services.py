@@ -100,7 +100,7 @@ def compute(period: Period, on_progress: Callable[[int], None] | None = None) ->
         "problems": summaries.problems(period),
         "follow_ups": summaries.follow_ups(period),
         "extensions": summaries.extensions(period),
-        "consistency": summaries.consistency(period, targets, {u.pk: u for u in units}),
+        "consistency": summaries.consistency(period, {u.pk: u for u in units}),
         "reporting": {
             "required": sum(r.reports_required for r in reported.values()),
             "on_time": sum(r.reports_on_time for r in reported.values()),

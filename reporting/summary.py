@@ -13,7 +13,7 @@ from django.db.models import Count, F, Q
 
 from hazards.models import HazardFollowUp, MajorHazard
 from tasks.choices import ExtensionState, ReportState
-from tasks.models import ExtensionRequest, FollowUp, ProgressReport
+from tasks.models import ExtensionRequest, FollowUp, ProgressReport, ProgressValue
 
 from .scoring import Period, campaign_assignments, overdue_at, remit_of, share
 
@@ -188,22 +188,37 @@ def register_rates(period: Period) -> dict[tuple[str, int], tuple[int, int]]:
     return result
 
 
-def consistency(period: Period, target_rows: list[dict], units: dict[int, object]) -> list[dict]:
-    """一致性评估: a reported rectification rate beside the one the register gives, flagged when they differ."""
+def consistency(period: Period, units: dict[int, object]) -> list[dict]:
+    """一致性评估: a rectification rate reported for this month beside the one the register gives.
+
+    Only values sent in the month's own reports (submitted or accepted) are compared, so an old
+    value is never held against this month's register. Flagged when they differ by more than
+    ``CONSISTENCY_TOLERANCE`` percentage points.
+    """
+    reported_values = (
+        ProgressValue.objects.filter(
+            report__month=period.month, report__state__in=[ReportState.SUBMITTED, ReportState.ACCEPTED],
+            report__assignment__task__plan__campaign=period.campaign, target__measure_unit="%",
+        )
+        .order_by("report__assignment__unit_id", "target_id", "-report__submitted_at")
+        .values("value", "target_id", unit_id=F("report__assignment__unit_id"), metric=F("target__metric"))
+    )
     rates = None
+    seen = set()
     result = []
-    for row in target_rows:
+    for row in reported_values:
         unit = units.get(row["unit_id"])
-        checkable = row["actual"] is not None and row["measure_unit"] == "%" and REGISTER_RATE.search(row["metric"])
-        if unit is None or not checkable:
+        key = (row["unit_id"], row["target_id"])
+        if unit is None or key in seen or not REGISTER_RATE.search(row["metric"]):
             continue
+        seen.add(key)
         if rates is None:
             rates = register_rates(period)
         closed, found = rates.get((remit_of(unit.kind), unit.pk), (0, 0))
         if not found:
             continue
         computed = (Decimal(closed) * 100 / Decimal(found)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-        reported = Decimal(row["actual"]).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+        reported = Decimal(row["value"]).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
         result.append({
             "unit_id": unit.pk, "unit": unit.name, "metric": row["metric"], "reported": str(reported),
             "computed": str(computed), "closed": closed, "found": found,

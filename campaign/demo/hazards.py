@@ -13,7 +13,7 @@ from hazards.choices import Channel, HazardState, Industry
 from hazards.models import Enterprise, MajorHazard
 from hazards.validators import make_credit_code
 
-from .progress import fraction
+from .rolls import fraction
 
 SUPERVISORS = {
     Industry.HAZCHEM: "ws-yjj", Industry.NONCOAL: "ws-yjj", Industry.COAL: "ws-yjj", Industry.INDUSTRY_TRADE: "ws-yjj",

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -21,6 +22,8 @@ from tasks.textrules import extract_targets, split_milestones
 from . import weishan
 from .hazards import load_hazards
 from .progress import simulate_progress
+from .reports import publish_past_reports
+from .targets import DEMO_TARGETS
 
 SLUG = "weishan-2024"
 DEMO_PASSWORD = "weishan-demo-2024"
@@ -120,6 +123,20 @@ def _sync_targets(task: Task, milestones) -> None:
             upsert(TargetYearValue, {"value": value}, target=obj, year=year)
 
 
+def load_demo_targets(plan: Plan) -> None:
+    """The office's quantified targets for tasks whose text states none (``targets.DEMO_TARGETS``)."""
+    tasks = {t.code: t for t in plan.tasks.all()}
+    for spec in DEMO_TARGETS:
+        target = upsert(
+            QuantifiedTarget,
+            dict(measure_unit=spec.measure_unit, comparator=spec.comparator, source_text=spec.source_text,
+                 baseline=None if spec.baseline is None else Decimal(spec.baseline)),
+            task=tasks[spec.task], metric=spec.metric,
+        )
+        for year, value in spec.values.items():
+            upsert(TargetYearValue, {"value": Decimal(value)}, target=target, year=year)
+
+
 def _set_if_changed(obj, **values) -> None:
     if any(getattr(obj, k) != v for k, v in values.items()):
         for k, v in values.items():
@@ -146,7 +163,9 @@ def load_users(index: dict[str, Unit]) -> list[DemoUser]:
 
 
 @transaction.atomic
-def load_demo(today: datetime.date | None = None) -> Campaign:
+def load_demo(today: datetime.date | None = None, *, reports: bool = True) -> Campaign:
+    """The demo campaign as of ``today`` (default: the real date); with ``reports``, the published
+    monthly reports of the months already past too (tests that need none skip that step)."""
     today = today or timezone.localdate()
     index = load_units()
     office = index["ws-office"]
@@ -186,6 +205,7 @@ def load_demo(today: datetime.date | None = None) -> Campaign:
             _sync_milestones(task, milestones)
             _sync_targets(task, milestones)
             task_sync_assignments(task=task)
+    load_demo_targets(plan)
     # Sub-plans ("1+N") for the two departments that log in to the demo.
     for code in ("ws-zjj", "ws-yjj"):
         unit = index[code]
@@ -193,6 +213,9 @@ def load_demo(today: datetime.date | None = None) -> Campaign:
                campaign=campaign, unit=unit)
     load_users(index)
     office_user = get_user_model().objects.get(username="office")
-    simulate_progress(campaign, today, office_user)
+    # The register first: the rectification rates units report are read from it.
     load_hazards(campaign, today, office_user)
+    simulate_progress(campaign, today, office_user)
+    if reports:
+        publish_past_reports(campaign, today, office_user)
     return campaign

@@ -2,18 +2,20 @@
 
 Most units report on time and finish on time; some report late, a few reports are
 returned and resubmitted, some items run overdue and draw follow-ups, some get
-extensions. The same date gives the same history; running again only adds what is
-missing (for example the months that have passed since the last run).
+extensions. Reports carry the actual values of their task's quantified targets
+(``targets.Actuals``). Extensions and follow-ups are dated when they would have
+happened, not when the loader ran. The same date gives the same history; running
+again only adds what is missing (for example the months that have passed since the last run).
 """
 
 from __future__ import annotations
 
 import datetime
-import hashlib
-from decimal import Decimal
+from collections import Counter
 
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch
+from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from campaign.choices import Role
@@ -29,7 +31,9 @@ from tasks.models import (
 )
 from tasks.selectors import month_start
 
-TZ = datetime.timezone(datetime.timedelta(hours=8))
+from .rolls import at as _at
+from .rolls import fraction
+from .targets import Actuals
 
 PROGRESS_TEXTS = [
     "已召开专题部署会，制定工作方案，明确责任科室和时间节点。",
@@ -41,16 +45,6 @@ PROGRESS_TEXTS = [
 PROBLEM_TEXTS = ["", "", "部分企业主体责任落实不到位，整改进度偏慢。", "专业技术力量不足，需借助第三方服务机构。"]
 NEXT_TEXTS = ["继续按计划推进，加强督导检查。", "下月开展“回头看”，巩固整改成效。", "完善长效机制，做好总结提升。"]
 RETURN_REASONS = ["进展情况过于笼统，请补充具体数据和佐证材料。", "未说明存在问题和下步计划，请补充完善。"]
-
-
-def fraction(*parts: str) -> float:
-    """A stable number in [0, 1) from the given strings (the same on every run and machine)."""
-    digest = hashlib.sha256("|".join(parts).encode()).digest()
-    return int.from_bytes(digest[:8], "big") / 2**64
-
-
-def _at(day: datetime.date, hour: int = 10) -> datetime.datetime:
-    return datetime.datetime(day.year, day.month, day.day, hour, tzinfo=TZ)
 
 
 def _months(first: datetime.date, last: datetime.date):
@@ -76,6 +70,12 @@ def _completion(a: Assignment, today: datetime.date, roll: float) -> datetime.da
 
 
 def simulate_progress(campaign: Campaign, today: datetime.date, office_user) -> None:
+    """Reports, target actuals, completions, extensions and follow-ups up to ``today``; adds only what is missing.
+
+    Target actuals come from ``Actuals`` (the rectification rate from the hazard register, so the
+    register must be loaded first). An accepted report of a past month that lacks a value for one of
+    its task's targets (made before the target existed) gets the value it would have had.
+    """
     assignments = list(
         Assignment.objects.filter(task__plan__campaign=campaign)
         .select_related("task", "unit", "milestone")
@@ -89,7 +89,7 @@ def simulate_progress(campaign: Campaign, today: datetime.date, office_user) -> 
     liaisons = {unit_id: users[user_id] for unit_id, user_id in liaisons.items()}
     current = month_start(today)
     reports: list[ProgressReport] = []
-    values: list[tuple[ProgressReport, QuantifiedTarget, Decimal]] = []
+    valued: list[tuple[Assignment, datetime.date]] = []  # reports that carry the task's target values
     for a in assignments:
         key = (a.task.code, a.unit.code, str(a.milestone.seq))
         roll = fraction(*key)
@@ -111,19 +111,27 @@ def simulate_progress(campaign: Campaign, today: datetime.date, office_user) -> 
             report.submitted_by = liaisons.get(a.unit_id)
             report.reviewed_by = office_user if report.reviewed_at else None
             reports.append(report)
-            for target in a.task.targets.all():
-                yearly = {v.year: v.value for v in target.year_values.all()}.get(month.year)
-                if yearly is not None:
-                    share = Decimal(month.month) / 12 * Decimal(0.75 + r / 2)
-                    values.append((report, target, min(yearly, (yearly * share).quantize(Decimal("0.1")))))
+            valued.append((a, month))
+    by_pk = {a.pk: a for a in assignments if a.task.targets.all()}
+    past = ProgressReport.objects.filter(assignment_id__in=list(by_pk), state=ReportState.ACCEPTED, month__lt=current)
+    valued += [(by_pk[pk], month) for pk, month in past.values_list("assignment_id", "month")]
     bulk_create_with_history(reports, ProgressReport, batch_size=500, default_user=office_user)
     saved = {(rep.assignment_id, rep.month): rep.pk for rep in ProgressReport.objects.filter(
         assignment__task__plan__campaign=campaign).only("assignment_id", "month")}
-    bulk_create_with_history(
-        [ProgressValue(report_id=saved[(rep.assignment_id, rep.month)], target=t, value=v) for rep, t, v in values],
-        ProgressValue, batch_size=500, default_user=office_user,
-    )
-    _extensions_and_follow_ups(campaign, assignments, today, office_user)
+    have = set(ProgressValue.objects.filter(report__assignment_id__in=list(by_pk)).values_list(
+        "report_id", "target_id"))
+    actuals = Actuals(campaign)
+    values = []
+    for a, month in valued:
+        report_id = saved[(a.pk, month)]
+        for target in a.task.targets.all():
+            if (report_id, target.pk) in have:
+                continue
+            value = actuals.value(target, {v.year: v.value for v in target.year_values.all()}, a.unit, month)
+            if value is not None:
+                values.append(ProgressValue(report_id=report_id, target=target, value=value))
+    bulk_create_with_history(values, ProgressValue, batch_size=500, default_user=office_user)
+    _extensions_and_follow_ups(campaign, assignments, today, office_user, liaisons)
 
 
 def _report(a, month, r, completed, current, today) -> ProgressReport | None:
@@ -168,41 +176,88 @@ def _report(a, month, r, completed, current, today) -> ProgressReport | None:
     return report
 
 
-def _extensions_and_follow_ups(campaign, assignments, today, office_user) -> None:
+def _extensions_and_follow_ups(campaign, assignments, today, office_user, liaisons) -> None:
+    """Extension requests and follow-ups on late items, dated when they would have happened.
+
+    A request comes in a few weeks before the original deadline and is decided a few days later;
+    an item that ran late draws a reminder a few days after its deadline, and one still open a
+    supervision notice (督办单) some weeks later and, for a few, an interview. Nothing is dated
+    after ``today``.
+    """
     have_ext = set(ExtensionRequest.objects.filter(assignment__in=assignments).values_list("assignment_id", flat=True))
     have_fu = set(FollowUp.objects.filter(assignment__in=assignments).values_list("assignment_id", flat=True))
-    extensions, follow_ups = [], []
+    now = timezone.now()
+
+    def when(day: datetime.date, hour: int) -> datetime.datetime:
+        return min(_at(min(day, today), hour), now)
+
+    extensions, asked_at, follow_ups, issued_at = [], [], [], []
     for a in assignments:
         key = (a.task.code, a.unit.code, str(a.milestone.seq), "x")
         r = fraction(*key)
+        lag = fraction(*key, "days")
         if a.pk not in have_ext and a.completed_on is None and r < 0.2:
             requested = min(a.due_date + datetime.timedelta(days=90), campaign.end_date)
             if requested > a.due_date:
                 state = ExtensionState.APPROVED if r < 0.1 else (
                     ExtensionState.PENDING if r < 0.15 else ExtensionState.REJECTED)
+                asked = min(a.due_date - datetime.timedelta(days=5 + int(lag * 25)), today - datetime.timedelta(days=4))
+                decided = min(asked + datetime.timedelta(days=2 + int(lag * 4)), today - datetime.timedelta(days=1))
                 extensions.append(ExtensionRequest(
                     assignment=a, previous_due=a.due_date, requested_due=requested, state=state,
-                    reason="涉及多部门协调，配套资金尚未到位，申请延期完成。",
+                    reason="涉及多部门协调，配套资金尚未到位，申请延期完成。", requested_by=liaisons.get(a.unit_id),
                     decided_by=None if state == ExtensionState.PENDING else office_user,
-                    decided_at=None if state == ExtensionState.PENDING else _at(today - datetime.timedelta(days=3)),
+                    decided_at=None if state == ExtensionState.PENDING else when(decided, 15),
                     decision_note="" if state != ExtensionState.REJECTED else "理由不充分，请按原时限完成。",
                 ))
+                asked_at.append(when(asked, 9))
                 if state == ExtensionState.APPROVED:
                     a.due_date = requested
                     a.save()
         overdue = a.completed_on is None and a.due_date < today
-        if a.pk not in have_fu and overdue:
-            follow_ups.append(FollowUp(assignment=a, kind=FollowUpKind.REMINDER, issued_by=office_user,
-                                       content="该项工作已超过完成时限，请抓紧推进并及时报送进展。"))
-            if r > 0.5:
-                follow_ups.append(FollowUp(
-                    assignment=a, kind=FollowUpKind.NOTICE, issued_by=office_user,
-                    number=f"微安办督〔{today.year}〕{1 + int(r * 40)}号",
-                    respond_by=today + datetime.timedelta(days=10),
-                    content="经调度，你单位该项任务进展滞后，现予督办，请制定整改措施，限期完成。",
-                ))
-            if r > 0.9:
-                follow_ups.append(FollowUp(assignment=a, kind=FollowUpKind.INTERVIEW, issued_by=office_user,
-                                           content="约谈单位主要负责同志，听取情况说明，提出整改要求。"))
-    bulk_create_with_history(extensions, ExtensionRequest, default_user=office_user)
-    bulk_create_with_history(follow_ups, FollowUp, default_user=office_user)
+        late = a.completed_on is not None and (a.completed_on - a.due_date).days > 10
+        if a.pk in have_fu or not (overdue or late):
+            continue
+        follow_ups.append(FollowUp(assignment=a, kind=FollowUpKind.REMINDER, issued_by=office_user,
+                                   content="该项工作已超过完成时限，请抓紧推进并及时报送进展。"))
+        issued_at.append(when(a.due_date + datetime.timedelta(days=3 + int(lag * 7)), 10))
+        notice_day = a.due_date + datetime.timedelta(days=20 + int(lag * 20))
+        if overdue and r > 0.5 and notice_day < today:
+            follow_ups.append(FollowUp(
+                assignment=a, kind=FollowUpKind.NOTICE, issued_by=office_user,
+                respond_by=notice_day + datetime.timedelta(days=10),
+                content="经调度，你单位该项任务进展滞后，现予督办，请制定整改措施，限期完成。",
+            ))
+            issued_at.append(when(notice_day, 11))
+        interview_day = a.due_date + datetime.timedelta(days=50 + int(lag * 20))
+        if overdue and r > 0.9 and interview_day < today:
+            follow_ups.append(FollowUp(assignment=a, kind=FollowUpKind.INTERVIEW, issued_by=office_user,
+                                       content="约谈单位主要负责同志，听取情况说明，提出整改要求。"))
+            issued_at.append(when(interview_day, 15))
+    _number_notices(campaign, follow_ups, issued_at)
+    _create_dated(extensions, ExtensionRequest, "requested_at", asked_at, office_user)
+    _create_dated(follow_ups, FollowUp, "issued_at", issued_at, office_user)
+
+
+def _number_notices(campaign, follow_ups, issued_at) -> None:
+    """Supervision notices are numbered in date order within each year, after those already on file."""
+    numbered = Counter(timezone.localtime(day).year for day in FollowUp.objects.filter(
+        assignment__task__plan__campaign=campaign, kind=FollowUpKind.NOTICE).values_list("issued_at", flat=True))
+    notices = sorted((day, n) for n, (f, day) in enumerate(zip(follow_ups, issued_at, strict=True))
+                     if f.kind == FollowUpKind.NOTICE)
+    for day, n in notices:
+        year = timezone.localtime(day).year
+        numbered[year] += 1
+        follow_ups[n].number = f"微安办督〔{year}〕{numbered[year]}号"
+
+
+def _create_dated(objs, model, field: str, dates, user) -> None:
+    """Create ``objs`` with their history, then move the auto-filled ``field`` (and the history's date) to ``dates``."""
+    if not objs:
+        return
+    created = model.objects.bulk_create(objs)
+    for obj, day in zip(created, dates, strict=True):
+        setattr(obj, field, day)
+        obj._history_date = day
+    model.objects.bulk_update(created, [field])
+    model.history.bulk_history_create(created, default_user=user)

@@ -4,9 +4,11 @@ import pytest
 from django.core.management import call_command
 
 from campaign.choices import UnitKind
+from campaign.demo.loader import load_demo
 from campaign.demo.weishan import parse_plan
 from campaign.models import ActionLine, Campaign, Unit
-from tasks.models import Assignment, Milestone, QuantifiedTarget, Task
+from reporting.models import MonthlyReport
+from tasks.models import Assignment, FollowUp, Milestone, ProgressValue, QuantifiedTarget, Task
 
 pytestmark = pytest.mark.django_db
 
@@ -21,6 +23,10 @@ def _counts():
         "departments": Unit.objects.filter(kind=UnitKind.DEPARTMENT).count(),
         "townships": Unit.objects.filter(kind__in=[UnitKind.TOWNSHIP, UnitKind.ZONE]).count(),
         "history": Task.history.count() + Assignment.history.count() + Unit.history.count(),
+        "targets": QuantifiedTarget.objects.count(),
+        "values": ProgressValue.objects.count(),
+        "follow_ups": FollowUp.objects.count(),
+        "reports": list(MonthlyReport.objects.values_list("month", "version", "state")),
     }
 
 
@@ -34,13 +40,14 @@ def test_load_demo_twice_leaves_one_campaign_and_changes_nothing(capsys):
     assert first["tasks"] == 28
     assert first["departments"] == 21
     assert first["townships"] == 16
+    assert len(first["reports"]) >= 12 and {state for _, _, state in first["reports"]} == {"published"}
     out = capsys.readouterr().out
     for username in ("office", "leader", "zjj", "yjj", "xiazhen", "admin"):
         assert username in out
 
 
 def test_demo_milestones_come_from_the_plan_text():
-    call_command("load_demo")
+    load_demo(reports=False)
     end = datetime.date(2026, 12, 31)
     dated = Milestone.objects.filter(task__plan__campaign__slug="weishan-2024")
     assert dated.count() >= 40
@@ -57,7 +64,7 @@ def test_demo_milestones_come_from_the_plan_text():
 
 
 def test_demo_units_carry_full_and_short_names():
-    call_command("load_demo")
+    load_demo(reports=False)
     zjj = Unit.objects.get(name="县住房和城乡建设局")
     assert zjj.short_name == "县住建局"
     assert Unit.objects.get(short_name="县应急局").name == "县应急管理局"

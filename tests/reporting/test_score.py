@@ -226,3 +226,26 @@ def test_query_count_does_not_grow_with_units(county):
     with CaptureQueriesContext(connection) as large:
         build_report(county.campaign, JUNE)
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_consistency_compares_the_months_reported_rate_with_the_register(county):
+    master = county.task1.plan
+    task = make_task(master, 4, lead=[county.t1, county.d1], due=[D(2024, 12, 31)])
+    rate = target(task, "重大事故隐患整改率", Comparator.GTE, "%", {2024: 100})
+    # In the register, t1 (located) and d1 (supervising) each have 5 hazards found by June, 1 closed: 20.0 %.
+    t1_report = ProgressReport.objects.create(
+        assignment=Assignment.objects.get(task=task, unit=county.t1), month=JUNE, state=ReportState.ACCEPTED,
+        first_submitted_at=local(D(2024, 6, 20)), submitted_at=local(D(2024, 6, 20)),
+        reviewed_at=local(D(2024, 6, 21)))
+    ProgressValue.objects.create(report=t1_report, target=rate, value=Decimal(100))
+    d1_report = ProgressReport.objects.create(
+        assignment=Assignment.objects.get(task=task, unit=county.d1), month=JUNE, state=ReportState.SUBMITTED,
+        first_submitted_at=local(D(2024, 6, 20)), submitted_at=local(D(2024, 6, 20)))
+    ProgressValue.objects.create(report=d1_report, target=rate, value=Decimal("20.0"))
+    rows = build_report(county.campaign, JUNE).summary["consistency"]
+    by_unit = {row["unit"]: row for row in rows}
+    assert set(by_unit) == {county.t1.name, county.d1.name}
+    t1 = by_unit[county.t1.name]
+    assert (t1["reported"], t1["computed"], t1["closed"], t1["found"], t1["differs"]) == ("100.0", "20.0", 1, 5, True)
+    assert by_unit[county.d1.name]["differs"] is False
+    assert rows[0]["unit"] == county.t1.name  # differences first
