@@ -1,12 +1,16 @@
 """A liaison downloads the template, uploads a filled file with one error, fixes it, uploads again and confirms."""
 
 
+from pathlib import Path
+
 import openpyxl
 import pytest
+from django.conf import settings
 
 from tasks.models import Task
 
 pytestmark = pytest.mark.django_db(transaction=True)
+SHOTS = Path(settings.BASE_DIR) / "docs" / "screenshots"
 
 
 def test_import_round(world, users, login, live_server, tmp_path, settings):
@@ -30,6 +34,8 @@ def test_import_round(world, users, login, live_server, tmp_path, settings):
     page.wait_for_selector("#problems")
     assert "2025年13月底前" in page.inner_text("#problems")
     assert page.locator("text=确认导入").count() == 0
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "import-problems.png"), full_page=True)
 
     sheet.cell(row=sheet.max_row, column=7, value="2025年12月底前")
     book.save(filled)
