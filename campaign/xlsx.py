@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -20,15 +21,21 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 
 @dataclass
 class Sheet:
+    """One worksheet. ``rows`` may be any iterable, e.g. a generator reading the database in chunks."""
+
     title: str
     headers: list[str]
-    rows: list[list]
+    rows: Iterable[list]
     widths: list[int] | None = None
     caption: str = ""
 
 
-def write_xlsx(target, sheets: list[Sheet]) -> None:
-    """Write ``sheets`` to a path or a binary file object, streaming rows (constant memory)."""
+def write_xlsx(target, sheets: list[Sheet]) -> list[int]:
+    """Write ``sheets`` to a path or a binary file object, streaming rows (constant memory).
+
+    Returns the number of data rows written to each sheet.
+    """
+    counts = []
     book = xlsxwriter.Workbook(target, {"constant_memory": True, "in_memory": False, "strings_to_formulas": False})
     header = book.add_format({"bold": True, "bg_color": "#F2DCDB", "border": 1, "text_wrap": True, "valign": "vcenter"})
     title_fmt = book.add_format({"bold": True, "font_size": 14})
@@ -45,16 +52,29 @@ def write_xlsx(target, sheets: list[Sheet]) -> None:
         for col, name in enumerate(sheet.headers):
             ws.write_string(row, col, name, header)
         ws.freeze_panes(row + 1, 0)
+        first = row
         for values in sheet.rows:
             row += 1
             for col, value in enumerate(values):
                 _write(ws, row, col, value, wrap, date_fmt)
+        counts.append(row - first)
     book.close()
+    return counts
 
 
 def _write(ws, row, col, value, wrap, date_fmt):
-    if value is None or value == "":
-        ws.write_blank(row, col, None, wrap)
+    # Called for every cell of every export (millions for a province's register): the common types are
+    # dispatched by exact type first; empty cells are left unwritten (a blank cell needs no record).
+    kind = type(value)
+    if kind is str:
+        if value:
+            ws.write_string(row, col, value, wrap)
+    elif value is None:
+        return
+    elif kind is datetime.date:
+        ws.write_datetime(row, col, datetime.datetime(value.year, value.month, value.day), date_fmt)
+    elif kind is int or kind is float:
+        ws.write_number(row, col, value, wrap)
     elif isinstance(value, bool):
         ws.write_string(row, col, "是" if value else "否", wrap)
     elif isinstance(value, (int, float, Decimal)):
@@ -64,7 +84,9 @@ def _write(ws, row, col, value, wrap, date_fmt):
     elif isinstance(value, datetime.date):
         ws.write_datetime(row, col, datetime.datetime.combine(value, datetime.time()), date_fmt)
     else:
-        ws.write_string(row, col, str(value), wrap)
+        text = str(value)
+        if text:
+            ws.write_string(row, col, text, wrap)
 
 
 def xlsx_response(filename: str, sheets: list[Sheet]) -> HttpResponse:

@@ -72,3 +72,25 @@ def users(world):
 def fast_password_hashing(settings):
     # Real hashing costs ~0.3 s per user; tests that log in create several.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def fresh_page_cache():
+    # Pages cache what they computed under marks of the tables behind them (campaign/pagecache.py); a test
+    # database rolled back to the same ids must not find the previous test's pages.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def in_process_jobs():
+    """Run Celery jobs in-process even when CI configures a broker (no worker runs beside these tests)."""
+    from config.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before

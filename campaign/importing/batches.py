@@ -3,6 +3,8 @@ and save it when the user confirms."""
 
 from __future__ import annotations
 
+import time
+
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -59,6 +61,9 @@ def import_batch_preview(*, batch: ImportBatch) -> ImportBatch:
         data = handle.read()
     _set(batch, progress=30)
     preview = build_preview(importer_for(batch), data)
+    pause = getattr(settings, "IMPORT_PREVIEW_PAUSE", 0)
+    if pause:  # lets the worker-kill test stop a job between computing the preview and storing it
+        time.sleep(float(pause))
     stored = preview.as_dict()
     stored["rows"] = stored["rows"][:PREVIEW_ROW_LIMIT]
     state = ImportBatch.State.INVALID if preview.problems else ImportBatch.State.PREVIEW

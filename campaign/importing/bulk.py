@@ -10,24 +10,27 @@ from __future__ import annotations
 
 import datetime
 import io
+from contextlib import contextmanager
 from decimal import Decimal
+from types import SimpleNamespace
 
 from django.db import connection
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 
 def allocate_ids(model, count: int) -> list[int]:
     """Reserve ``count`` primary keys for ``model``'s table."""
     if count == 0:
         return []
-    table = model._meta.db_table
+    table, column = model._meta.db_table, model._meta.pk.column  # "history_id" for a history table
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                           [table, count])
+            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                           [table, column, count])
             return [row[0] for row in cursor.fetchall()]
         # SQLite: the surrounding transaction holds the write lock once it has written.
-        cursor.execute(f'SELECT COALESCE(MAX("id"), 0) FROM "{table}"')
+        cursor.execute(f'SELECT COALESCE(MAX("{column}"), 0) FROM "{table}"')
         start = cursor.fetchone()[0] + 1
         return list(range(start, start + count))
 
@@ -75,10 +78,11 @@ def _csv_lines(rows: list[tuple]) -> str:
             converters.append(str)
         else:
             converters.append(_csv_value)
-    lines = []
-    for row in rows:
-        lines.append(",".join(["" if v is None else f(v) for f, v in zip(converters, row, strict=True)]))
-    return "\n".join(lines)
+    # Column by column (one tight loop per column), then the columns zipped back into lines: twice as fast as
+    # converting row by row for the hundreds of thousands of rows of a province.
+    columns = [["" if v is None else convert(v) for v in column]
+               for convert, column in zip(converters, zip(*rows, strict=True), strict=True)]
+    return "\n".join(map(",".join, zip(*columns, strict=True)))
 
 
 def _adapt(value):
@@ -95,7 +99,10 @@ def insert_rows(model, columns: list[str], rows: list[tuple], page_size: int = 2
         if connection.vendor == "postgresql":
             # COPY is several times faster than INSERT for tens of thousands of rows.
             buffer = io.StringIO(_csv_lines(rows))
-            cursor.cursor.copy_expert(f'COPY "{table}" ({quoted}) FROM STDIN WITH (FORMAT csv)', buffer)
+            # The raw cursor bypasses Django's error translation: a refused value must still arrive
+            # as django.db.DataError/IntegrityError, as it would from an INSERT.
+            with connection.wrap_database_errors:
+                cursor.cursor.copy_expert(f'COPY "{table}" ({quoted}) FROM STDIN WITH (FORMAT csv)', buffer)
         else:
             marks = ", ".join(["%s"] * len(columns))
             # Only dates, datetimes and decimals need converting for SQLite; find those columns once.
@@ -115,12 +122,56 @@ def insert_rows(model, columns: list[str], rows: list[tuple], page_size: int = 2
             cursor.executemany(f'INSERT INTO "{table}" ({quoted}) VALUES ({marks})', adapted)
 
 
-def insert_with_history(model, columns: list[str], rows: list[tuple], *, user, when=None) -> None:
-    """Insert rows and a "created" history record for each, naming ``user`` (django-simple-history's table)."""
+def insert_with_history(model, columns: list[str], rows: list[tuple], *, user, when=None,
+                        m2m: dict[str, list[tuple[int, int]]] | None = None) -> None:
+    """Insert rows and a "created" history record for each naming ``user`` (django-simple-history's table).
+
+    ``m2m`` maps a many-to-many field whose history is kept (``Task.lead_units``) to (row id, member id)
+    links: they are inserted too, with the snapshot simple-history keeps beside each record, so the first
+    later change of a row is compared with the members the import gave it rather than with none.
+    """
     insert_rows(model, columns, rows)
     history = model.history.model
-    when = when or timezone.now()
-    stamp = _adapt(when)
-    user_id = user.pk if user is not None else None
-    extra = ["history_date", "history_change_reason", "history_type", "history_user_id"]
-    insert_rows(history, columns + extra, [(*row, stamp, None, "+", user_id) for row in rows])
+    stamp = _adapt(when or timezone.now())
+    user_id = user.pk if user is not None and user.is_authenticated else None
+    record_ids = allocate_ids(history, len(rows))
+    extra = ["history_id", "history_date", "history_change_reason", "history_type", "history_user_id"]
+    insert_rows(history, columns + extra,
+                [(*row, record_id, stamp, None, "+", user_id) for row, record_id in zip(rows, record_ids, strict=True)])
+    if not m2m:
+        return
+    pk_index = columns.index(model._meta.pk.column)
+    record_of = {row[pk_index]: record_id for row, record_id in zip(rows, record_ids, strict=True)}
+    for name, links in m2m.items():
+        field = model._meta.get_field(name)
+        through = field.remote_field.through
+        own, other = f"{field.m2m_field_name()}_id", f"{field.m2m_reverse_field_name()}_id"
+        link_rows = [(link_id, row_id, member_id)
+                     for link_id, (row_id, member_id) in zip(allocate_ids(through, len(links)), links, strict=True)]
+        insert_rows(through, ["id", own, other], link_rows)
+        snapshot = HistoricalRecords.m2m_models[field]
+        insert_rows(snapshot, ["id", own, other, "history_id"],
+                    [(*link, record_of[link[1]]) for link in link_rows])
+
+
+@contextmanager
+def history_user(user):
+    """Name ``user`` on every history record the ORM writes inside the block.
+
+    HistoryRequestMiddleware does this for a request; an import confirmed anywhere else (a Celery job,
+    a command, a service called from a test) would otherwise leave the records it writes through the
+    ORM — changed tasks, synced assignments, targets — without an actor.
+    """
+    if user is None or not user.is_authenticated:
+        yield
+        return
+    context = HistoricalRecords.context
+    outer = getattr(context, "request", None)
+    context.request = SimpleNamespace(user=user)
+    try:
+        yield
+    finally:
+        if outer is None:
+            del context.request
+        else:
+            context.request = outer

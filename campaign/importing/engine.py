@@ -3,12 +3,19 @@ parse, validate and compare the rows, and save everything in one transaction or 
 
 from __future__ import annotations
 
+import contextlib
+import gc
+import logging
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import DataError, IntegrityError, transaction
 
 from .reader import ReadError, read_workbook
 from .sheet import Problem, Row, data_rows, describe_columns, find_header, missing_columns
+
+logger = logging.getLogger(__name__)
+DATABASE_REFUSED = ("保存时数据库拒绝了文件中的内容（例如某个单元格的文字过长、数值过大），本次没有导入任何数据。"
+                    "请检查文件后重新上传；如仍出现，请联系管理员。")
 
 
 class ImportFailed(Exception):
@@ -87,8 +94,31 @@ def sheet_rows(importer, data: bytes) -> tuple[str, list[Row]]:
     raise ImportFailed([Problem(None, None, f"没有找到表头。请确认表格第一行或标题行下方有这些列：{needed}。")])
 
 
+@contextlib.contextmanager
+def cyclic_gc_paused():
+    """Pause the cyclic garbage collector for a bulk step.
+
+    An import allocates hundreds of thousands of small tuples and dicts, none of them in reference cycles;
+    each allocation burst triggers collections that rescan everything still alive, which cost a third of
+    a 10,000-row import. Reference counting still frees everything as usual.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 def build_preview(importer, data: bytes) -> Preview:
     """Everything the import would do, or the problems that stop it; writes nothing."""
+    with cyclic_gc_paused():
+        return _build_preview(importer, data)
+
+
+def _build_preview(importer, data: bytes) -> Preview:
     try:
         name, rows = sheet_rows(importer, data)
     except ImportFailed as failed:
@@ -107,6 +137,12 @@ def run_import(importer, data: bytes, *, user=None, dry_run=False, remove_missin
     if preview.problems:
         raise ImportFailed(preview.problems)
     if not dry_run:
-        with transaction.atomic():
-            importer.save(preview, user=user, remove_missing=remove_missing)
+        try:
+            with transaction.atomic():
+                importer.save(preview, user=user, remove_missing=remove_missing)
+        except (DataError, IntegrityError):
+            # A value the row checks let through but the database cannot hold: the transaction
+            # is rolled back whole, so the user gets an error instead of a half-saved file or a 500.
+            logger.exception("import refused by the database (%s)", type(importer).__name__)
+            raise ImportFailed([Problem(None, None, DATABASE_REFUSED)]) from None
     return preview

@@ -56,11 +56,20 @@ def norm_header(value) -> str:
     return text.replace("(", "（").replace(")", "）").strip("*：:")
 
 
+# Control characters other than tab and newline: invisible junk from copy-paste (and NUL, which
+# PostgreSQL refuses to store). A lone carriage return is a line break.
+_CONTROL = {c: None for c in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F)} | {0x0D: "\n"}
+
+
+_DIRTY = re.compile("[\x00-\x08\x0b-\x1f\x7f\u3000]")
+
+
 def clean_cell(value):
-    """Strings stripped and with full-width digits folded; dates and numbers kept as they are."""
+    """Strings stripped, without control characters; dates and numbers kept as they are."""
     if isinstance(value, str):
-        value = value.replace("\r\n", "\n").replace("\u3000", " ").strip()
-        return value or None
+        if _DIRTY.search(value):  # most cells are clean: only those with junk pay for the translation
+            value = value.replace("\r\n", "\n").translate(_CONTROL).replace("\u3000", " ")
+        return value.strip() or None
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if isinstance(value, (datetime.datetime, datetime.date, int, float)):

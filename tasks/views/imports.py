@@ -6,7 +6,6 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Q
 from django.http import FileResponse, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -72,9 +71,9 @@ class ImportUploadView(PlanEditMixin, TemplateView):
             form.add_error("file", str(error))
             return self.render_to_response(self.get_context_data(form=form))
         if runs_in_background(batch):
-            from campaign.tasks import build_import_preview
+            from campaign.tasks import queue_preview
 
-            transaction.on_commit(lambda: build_import_preview.delay(batch.pk))
+            queue_preview(batch)
         else:
             import_batch_preview(batch=batch)
         return HttpResponseRedirect(reverse("import-batch", args=[self.campaign.slug, batch.pk]))

@@ -7,21 +7,11 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from config.celery import app as celery_app
 from reporting.models import MonthlyReport
 from tasks.models import Assignment
 
 pytestmark = pytest.mark.django_db(transaction=True)
 SHOTS = Path(settings.BASE_DIR) / "docs" / "screenshots"
-
-
-@pytest.fixture
-def in_process_jobs():
-    # No worker runs beside the browser tests: build in-process even when CI configures a broker.
-    before = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = before
 
 
 def test_office_builds_publishes_and_downloads_then_leader_reads_on_a_phone(

@@ -47,3 +47,27 @@ def test_big_file_is_previewed_by_a_real_worker(celery_worker_process, client, w
         time.sleep(0.5)
     assert batch.state == "preview", (batch.state, batch.message)
     assert batch.counts["new"] == 300
+
+
+@pytest.mark.django_db
+def test_broker_down_fails_the_upload_plainly(client, world, users, settings, tmp_path, monkeypatch,
+                                              django_capture_on_commit_callbacks):
+    from kombu.exceptions import OperationalError
+
+    from campaign import tasks as jobs
+
+    def unavailable(*args, **kwargs):
+        raise OperationalError("connection refused")
+
+    settings.MEDIA_ROOT = tmp_path
+    settings.IMPORT_BACKGROUND_BYTES = 0
+    settings.CELERY_TASK_ALWAYS_EAGER = False  # as with a broker configured: the upload is queued
+    monkeypatch.setattr(jobs.build_import_preview, "delay", unavailable)
+    client.force_login(users["office"])
+    url = reverse("import-upload", args=[world.campaign.slug, world.master.unit.code])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"file": SimpleUploadedFile("big.xlsx", books.simple_xlsx(HEADER, _rows(5)))})
+    assert response.status_code == 302
+    batch = ImportBatch.objects.get()
+    assert batch.state == ImportBatch.State.FAILED and "后台任务服务暂不可用" in batch.message
+    assert "后台任务服务暂不可用" in client.get(response["Location"]).content.decode()

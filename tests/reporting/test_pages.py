@@ -20,7 +20,8 @@ def url(name, *args):
     return reverse(name, args=[SLUG, *args])
 
 
-def test_office_builds_a_month_from_the_page(client, world, users, django_capture_on_commit_callbacks):
+def test_office_builds_a_month_from_the_page(client, world, users, in_process_jobs,
+                                             django_capture_on_commit_callbacks):
     client.force_login(users["office"])
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url("monthly-list"), {"month": "2024-06"})
@@ -151,7 +152,8 @@ def test_scoreboard_and_dispatch_queries_do_not_grow_with_months(client, world, 
         client.get(url("monthly-detail", "2024-06"))
 
 
-def test_beat_job_builds_last_month_once(world, settings, monkeypatch, django_capture_on_commit_callbacks):
+def test_beat_job_builds_last_month_once(world, settings, monkeypatch, in_process_jobs,
+                                        django_capture_on_commit_callbacks):
     monkeypatch.setattr("django.utils.timezone.localdate", lambda *args, **kwargs: datetime.date(2024, 7, 1))
     with django_capture_on_commit_callbacks(execute=True):
         assert jobs.build_previous_month_reports() == 1
