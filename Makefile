@@ -28,8 +28,13 @@ test: install
 lint: install
 	$(VENV)/bin/ruff check .
 
-# Benchmarks (JSON lines; speed targets live here, never in tests). Needs the local PostgreSQL.
+# Benchmarks (JSON lines; speed targets live here, never in tests). Needs the local PostgreSQL, wrk and gunicorn.
+# SQLite: the 10,000-row task import against django-import-export. PostgreSQL (database tracker_bench): the same,
+# the 100,000-row hazard ledger, seed_scale county + province, a province month's report, the four pages under
+# gunicorn (2 workers) and wrk, and the province register export. About 10-12 minutes on 2 cores (see README).
+# BENCH_ARGS passes options to the PostgreSQL run, e.g. BENCH_ARGS="--seed missing" keeps seeded presets.
 BENCH_PG ?= postgres://postgres@127.0.0.1:5432/tracker_bench
+BENCH_ARGS ?=
 bench: install
 	rm -f .bench.sqlite3
 	DATABASE_URL=sqlite:///$(CURDIR)/.bench.sqlite3 $(PY) manage.py migrate --noinput -v0
@@ -37,5 +42,5 @@ bench: install
 	psql "$(dir $(BENCH_PG))postgres" -tc "SELECT 1 FROM pg_database WHERE datname='tracker_bench'" | grep -q 1 \
 		|| psql "$(dir $(BENCH_PG))postgres" -c "CREATE DATABASE tracker_bench"
 	DATABASE_URL=$(BENCH_PG) $(PY) manage.py migrate --noinput -v0
-	DATABASE_URL=$(BENCH_PG) $(PY) manage.py bench
+	DATABASE_URL=$(BENCH_PG) PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) manage.py bench $(BENCH_ARGS)
 	rm -f .bench.sqlite3

@@ -17,17 +17,38 @@ from .choices import PlanKind, Role
 from .models import Campaign, Plan, Unit
 
 
+def _profile(user):
+    """The user's role and unit, read once per user object (that is, once per request) with the unit: every page
+    asks for both (the navigation shows the unit)."""
+    try:
+        return user._access_profile
+    except AttributeError:
+        pass
+    profile = None
+    if user.is_authenticated:
+        from django.contrib.auth import get_user_model
+
+        from .models import Profile
+
+        if get_user_model().profile.is_cached(user):  # loaded with the user (select_related("profile__unit"))
+            profile = getattr(user, "profile", None)
+        else:
+            profile = Profile.objects.select_related("unit").filter(user_id=user.pk).first()
+    user._access_profile = profile
+    return profile
+
+
 def role_of(user) -> str | None:
     if not user.is_authenticated or not user.is_active:
         return None
     if user.is_superuser:
         return Role.OFFICE
-    profile = getattr(user, "profile", None)
+    profile = _profile(user)
     return profile.role if profile else None
 
 
 def unit_of(user) -> Unit | None:
-    profile = getattr(user, "profile", None) if user.is_authenticated else None
+    profile = _profile(user) if user.is_authenticated else None
     return profile.unit if profile else None
 
 

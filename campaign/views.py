@@ -112,6 +112,10 @@ class ManageDeleteMixin(OfficeRequiredMixin):
 
     template_name = "campaign/manage_confirm_delete.html"
 
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("cancel_url", self.get_success_url())
+        return super().get_context_data(**kwargs)
+
     def form_valid(self, form):
         try:
             self.object.delete()

@@ -3,6 +3,7 @@ from django import forms
 from django.db.models import Q
 
 from campaign.models import Unit
+from campaign.widgets import lean_choices, speed_up
 
 from .choices import Channel, HazardState, Industry
 
@@ -30,12 +31,16 @@ class HazardFilter(django_filters.FilterSet):
 
     def __init__(self, *args, campaign, **kwargs):
         super().__init__(*args, **kwargs)
-        units = Unit.objects.filter(parent=campaign.office).order_by("sort_order", "code")
+        # Only what the options show: a province lists 2,000 units here.
+        units = Unit.objects.filter(parent=campaign.office).order_by("sort_order", "code").only("id", "name")
         self.filters["township"].queryset = units.filter(kind__in=["township", "zone"])
         self.filters["supervisor"].queryset = units.filter(kind="department")
         for field in self.form.fields.values():
             select = isinstance(field.widget, forms.Select)
             field.widget.attrs["class"] = "form-select form-select-sm" if select else "form-control form-control-sm"
+        for name in ("township", "supervisor"):
+            lean_choices(self.form.fields[name], "name")
+        speed_up(self.form)
 
     def by_listed(self, queryset, name, value):
         return queryset.exclude(listed_level="") if value == "yes" else queryset.filter(listed_level="")

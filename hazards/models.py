@@ -21,7 +21,8 @@ class Enterprise(models.Model):
     principal = models.CharField("主要负责人", max_length=50, blank=True)
     controller = models.CharField("实际控制人", max_length=50, blank=True)
 
-    history = HistoricalRecords()
+    # History is looked up by enterprise id; an index on the copied township would only slow imports.
+    history = HistoricalRecords(no_db_index=["township"])
 
     class Meta:
         verbose_name = "企业"
@@ -36,8 +37,12 @@ class Enterprise(models.Model):
 class MajorHazard(models.Model):
     """One major accident hazard, from registration to close-out (DESIGN §4)."""
 
-    campaign = models.ForeignKey(Campaign, verbose_name="三年行动", on_delete=models.CASCADE, related_name="hazards")
-    enterprise = models.ForeignKey(Enterprise, verbose_name="企业", on_delete=models.PROTECT, related_name="hazards")
+    # Both covered by indexes below that start with them (every list filters by campaign; the no-duplicate
+    # constraint starts with the enterprise): their own indexes would only slow a province's ledger import.
+    campaign = models.ForeignKey(Campaign, verbose_name="三年行动", on_delete=models.CASCADE, related_name="hazards",
+                                 db_index=False)
+    enterprise = models.ForeignKey(Enterprise, verbose_name="企业", on_delete=models.PROTECT, related_name="hazards",
+                                   db_index=False)
     township = models.ForeignKey(Unit, verbose_name="所在乡镇（街道）", on_delete=models.PROTECT,
                                  related_name="township_hazards")
     supervisor = models.ForeignKey(Unit, verbose_name="监管部门", on_delete=models.PROTECT,
@@ -68,7 +73,8 @@ class MajorHazard(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登记人", null=True,
                                    on_delete=models.SET_NULL, related_name="+")
 
-    history = HistoricalRecords()
+    # History is looked up by hazard id; indexes on the copied foreign keys would only slow bulk imports.
+    history = HistoricalRecords(no_db_index=["campaign", "enterprise", "township", "supervisor", "created_by"])
 
     class Meta:
         verbose_name = "重大事故隐患"

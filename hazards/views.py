@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -14,12 +15,12 @@ from campaign import access
 from campaign.importing.batches import import_batch_create, import_batch_preview
 from campaign.importing.reader import ReadError
 from campaign.mixins import CampaignMixin
+from campaign.pagecache import TIMEOUT, cache_key
 from campaign.xlsx import xlsx_response
 from tasks.services import ServiceError
 from tasks.views.imports import UploadForm
 
 from . import services
-from .choices import Industry
 from .filters import HazardFilter
 from .forms import (
     CloseForm,
@@ -33,43 +34,61 @@ from .forms import (
 )
 from .importers import export_sheet
 from .models import Enterprise
-from .selectors import STAT_COLUMNS, burn_down, statistics, township_industry_matrix, with_flags
+from .selectors import STAT_COLUMNS, RegisterStatistics, register_marks, scope_of, with_flags
 
 
 class HazardListView(CampaignMixin, TemplateView):
+    """The register with its filters. The rendered list (filters, rows, pages) is kept until the register, its
+    enterprises or units change (campaign/pagecache.py); the total is kept for every page of a filter."""
+
     template_name = "hazards/hazard_list.html"
 
     def get_context_data(self, **kwargs):
+        user = self.request.user
+        on = timezone.localdate()
+        marks = register_marks()
+        scope = (self.campaign.pk, self.campaign.baseline_date, access.role_of(user), scope_of(user), on)
+        query = sorted((k, v) for k, v in self.request.GET.lists() if k != "page")
+        kwargs["content_key"] = cache_key("hazard-list", *scope, query, self.request.GET.get("page"), marks)
+        kwargs["timeout"] = TIMEOUT
+        kwargs["listing"] = lambda: self.listing(cache_key("hazard-count", *scope, query, marks))
+        return super().get_context_data(**kwargs)
+
+    def listing(self, count_key: str) -> dict:
+        """The filter and the page of rows; only evaluated when the rendered list is not in the cache."""
         hazards = with_flags(access.visible_hazards(self.request.user, self.campaign), timezone.localdate())
         hazard_filter = HazardFilter(self.request.GET or None, queryset=hazards, campaign=self.campaign)
         rows = hazard_filter.qs if hazard_filter.is_bound and hazard_filter.is_valid() else hazards
         rows = rows.select_related("enterprise", "township", "supervisor").order_by("-found_on", "-pk")
-        kwargs.update(filter=hazard_filter, page=Paginator(rows, 50).get_page(self.request.GET.get("page")))
-        return super().get_context_data(**kwargs)
+        paginator = Paginator(rows, 50)
+        # A COUNT over the whole filtered register (200,000 rows for a province), shared by the filter's pages.
+        paginator.count = cache.get_or_set(count_key, rows.count, TIMEOUT)
+        return {"filter": hazard_filter, "page": paginator.get_page(self.request.GET.get("page"))}
 
 
 class HazardStatisticsView(CampaignMixin, TemplateView):
     """Found / closed / open / overdue / listed / stock left by township and by industry; each number links
-    to the list behind it."""
+    to the list behind it. The numbers (and the rendered tables) are kept until the register changes."""
 
     template_name = "hazards/hazard_statistics.html"
 
     def get_context_data(self, **kwargs):
-        hazards = access.visible_hazards(self.request.user, self.campaign)
-        on = timezone.localdate()
-        kwargs.update(
-            columns=STAT_COLUMNS,
-            by_township=statistics(hazards, on, "township"),
-            by_industry=[{**row, "label": dict(Industry.choices).get(row["industry"], row["industry"])}
-                         for row in statistics(hazards, on, "industry")],
-            burn_down=burn_down(hazards, self.campaign, on),
-            matrix=township_industry_matrix(hazards, self.campaign),
-        )
+        user = self.request.user
+        hazards = access.visible_hazards(user, self.campaign)
+        number = self.request.GET.get("page") or "1"
+        stats = RegisterStatistics(hazards, self.campaign, user, timezone.localdate(), register_marks(), number)
+        kwargs.update(columns=STAT_COLUMNS, stats=stats, page_number=number, timeout=TIMEOUT)
         return super().get_context_data(**kwargs)
 
 
 class HazardCreateView(CampaignMixin, TemplateView):
     template_name = "hazards/hazard_form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and access.has_access(request.user) and \
+                not (access.is_office(request.user) or access.is_liaison(request.user)):
+            raise PermissionDenied("领导账号只能查看，不能登记隐患。")
+        return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         kwargs.setdefault("form", RegisterForm(campaign=self.campaign))
@@ -139,6 +158,10 @@ class HazardDetailView(CampaignMixin, TemplateView):
         return super().get_context_data(**kwargs)
 
     def post(self, request, *args, **kwargs):
+        hazard, user = self.hazard, request.user
+        if not (services.can_register_in(user, township=hazard.township, supervisor=hazard.supervisor)
+                or services.can_verify(user, hazard)):
+            raise PermissionDenied("您可以查看该隐患，但无权修改。")
         step = request.POST.get("step")
         if step not in STEPS:
             return HttpResponseRedirect(request.path)

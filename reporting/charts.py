@@ -13,19 +13,20 @@ MAX_LINES = 20
 
 def _chosen_units(report: MonthlyReport) -> dict[str, list[tuple[int, str]]]:
     chosen: dict[str, list[tuple[int, str]]] = {}
+    half = MAX_LINES // 2
     for group in Group.values:
-        members = list(report.scores.filter(group=group).order_by("rank", "sort_order", "unit_code")
-                       .values_list("unit_id", "unit_name"))
-        if len(members) > MAX_LINES:
-            half = MAX_LINES // 2
-            members = members[:half] + members[-half:]
-        chosen[group] = members
+        scores = report.scores.filter(group=group)
+        order = ("rank", "sort_order", "unit_code")
+        # The top and the bottom of the group, not all of a province's units (two queries whatever its size).
+        top = list(scores.order_by(*order).values_list("unit_id", "unit_name")[:MAX_LINES + 1])
+        bottom = list(scores.order_by(*(f"-{name}" for name in order)).values_list("unit_id", "unit_name")[:half])
+        chosen[group] = top[:half] + bottom[::-1] if len(top) > MAX_LINES else top
     return chosen
 
 
-def scoreboard_data(user, campaign: Campaign, report: MonthlyReport) -> dict:
+def scoreboard_data(user, campaign: Campaign, report: MonthlyReport, months=None) -> dict:
     """Months up to the report's, with per-unit scores, completion, reporting and hazard stock."""
-    reports = trend_reports(user, campaign, report.month)
+    reports = trend_reports(user, campaign, report.month, months)
     months = [f"{r.month:%Y-%m}" for r in reports]
     index = {r.pk: i for i, r in enumerate(reports)}
     headlines = dict(MonthlyReport.objects.filter(pk__in=index).values_list("pk", "summary__headline"))

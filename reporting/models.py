@@ -115,7 +115,11 @@ class UnitScore(models.Model):
             models.UniqueConstraint(fields=["report", "unit"], name="score_one_per_unit"),
             models.CheckConstraint(condition=Q(group__in=Group.values), name="score_group_valid"),
         ]
-        indexes = [models.Index(fields=["unit", "report"])]
+        indexes = [
+            models.Index(fields=["unit", "report"]),
+            # A group's ranking a page at a time (a province ranks 2,000 units).
+            models.Index(fields=["report", "group", "rank", "sort_order", "unit_code"], name="score_ranking_idx"),
+        ]
 
     def __str__(self):
         return f"{self.unit_name} {self.score}"

@@ -11,7 +11,8 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from campaign.choices import RANKING_GROUPS, UnitKind
@@ -158,13 +159,34 @@ def reporting_counts(period: Period) -> dict[int, tuple[int, int]]:
     return {r["unit_id"]: (r["required"], r["sent"]) for r in rows}
 
 
-def target_rows(period: Period):
-    """A3's inputs: each (unit, target with a value for the year) pair with its latest accepted actual."""
-    actual = ProgressValue.objects.filter(
-        target_id=OuterRef("target_id"), report__assignment__unit_id=OuterRef("unit_id"),
-        report__state=ReportState.ACCEPTED, report__month__lte=period.month,
-    ).order_by("-report__month", "-report__reviewed_at", "-pk").values("value")[:1]
-    return (
+def latest_actuals(period: Period) -> dict[tuple[int, int], Decimal]:
+    """(target id, unit id) → the latest accepted actual on or before the month, for targets with a value
+    for the month's year, in one pass over the values (a window ranks each pair's values; rank 1 wins).
+
+    The same order as a per-pair "latest" lookup: month, then review time, then the newest row.
+    """
+    ranked = (
+        ProgressValue.objects.filter(
+            target__task__plan__campaign=period.campaign, target__year_values__year=period.month.year,
+            report__state=ReportState.ACCEPTED, report__month__lte=period.month,
+        )
+        .annotate(unit_id=F("report__assignment__unit_id"), place=Window(
+            RowNumber(), partition_by=[F("target_id"), F("report__assignment__unit_id")],
+            order_by=[F("report__month").desc(), F("report__reviewed_at").desc(), F("pk").desc()],
+        ))
+        .filter(place=1)
+        .values_list("target_id", "unit_id", "value")
+    )
+    return {(target_id, unit_id): value for target_id, unit_id, value in ranked}
+
+
+def target_rows(period: Period) -> list[dict]:
+    """A3's inputs: each (unit, target with a value for the year) pair with its latest accepted actual.
+
+    Two queries whatever the size: the pairs, and the latest actuals of all pairs at once (a correlated
+    subquery per pair would read each target's values once per unit: minutes for a province).
+    """
+    pairs = (
         TargetYearValue.objects.filter(year=period.month.year, target__task__plan__campaign=period.campaign)
         .order_by()
         .values("target_id", "value", comparator=F("target__comparator"),
@@ -172,8 +194,10 @@ def target_rows(period: Period):
                 measure_unit=F("target__measure_unit"))
         .filter(unit_id__isnull=False)
         .distinct()
-        .annotate(actual=Subquery(actual))
     )
+    actuals = latest_actuals(period)
+    return [{**row, "actual": actuals.get((row["target_id"], row["unit_id"]))}
+            for row in sorted(pairs, key=lambda r: (r["unit_id"], r["target_id"]))]
 
 
 def target_attainments(rows) -> dict[int, list[Decimal]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
 from campaign import access
 from campaign.models import Campaign
@@ -21,12 +21,15 @@ def reports_for(user, campaign: Campaign) -> QuerySet[MonthlyReport]:
 
 
 def shown_report(user, campaign: Campaign, month: datetime.date | None = None,
-                 version: int | None = None) -> MonthlyReport | None:
+                 version: int | None = None, *, defer_summary: bool = False) -> MonthlyReport | None:
     """The version of a month a user reads: the office its current one, others the latest published.
 
-    With no month: the latest month the user can read.
+    With no month: the latest month the user can read. ``defer_summary`` leaves the summary (a province's is
+    over 100 kB of JSON) in the database; ``summary_parts`` reads the pieces a page needs.
     """
     reports = reports_for(user, campaign)
+    if defer_summary:
+        reports = reports.defer("summary")
     if month is not None:
         reports = reports.filter(month=month)
     if version is not None:
@@ -36,13 +39,28 @@ def shown_report(user, campaign: Campaign, month: datetime.date | None = None,
     return reports.order_by("-month", "-version").first()
 
 
-def month_list(user, campaign: Campaign) -> list[MonthlyReport]:
-    """One row per month (the version the user reads), newest first."""
+def summary_parts(report: MonthlyReport, *keys: str) -> dict:
+    """Some top-level entries of a report's summary, without loading the rest."""
+    names = {f"part{n}": key for n, key in enumerate(keys)}
+    row = MonthlyReport.objects.filter(pk=report.pk).values(**{
+        name: F(f"summary__{key}") for name, key in names.items()
+    }).get()
+    return {key: row[name] for name, key in names.items()}
+
+
+def month_list(user, campaign: Campaign, *, lean: bool = False) -> list[MonthlyReport]:
+    """One row per month (the version the user reads), newest first. ``lean``: only what the scoreboard shows
+    of each version (not its summary), without who built it."""
     seen = set()
     rows = []
-    for report in reports_for(user, campaign).defer("summary").select_related("built_by", "published_by").order_by(
-        "-month", "-is_current", "-version"
-    ):
+    reports = reports_for(user, campaign)
+    if lean:
+        reports = reports.select_related("published_by").only(
+            "campaign_id", "month", "version", "is_current", "state", "built_at", "published_at", "weights",
+            "published_by")
+    else:
+        reports = reports.defer("summary").select_related("built_by", "published_by")
+    for report in reports.order_by("-month", "-is_current", "-version"):
         if report.month in seen:
             continue
         if access.is_office(user) and not report.is_current:
@@ -57,9 +75,12 @@ def versions(report: MonthlyReport) -> QuerySet[MonthlyReport]:
         "built_by", "published_by").order_by("-version")
 
 
-def trend_reports(user, campaign: Campaign, until: datetime.date) -> list[MonthlyReport]:
-    """The report a user reads for each month up to ``until``, oldest first."""
-    by_month = {r.month: r for r in reversed(month_list(user, campaign)) if r.month <= until}
+def trend_reports(user, campaign: Campaign, until: datetime.date,
+                  months: list[MonthlyReport] | None = None) -> list[MonthlyReport]:
+    """The report a user reads for each month up to ``until``, oldest first (``months``: ``month_list``'s
+    answer, when the caller has it already)."""
+    months = month_list(user, campaign) if months is None else months
+    by_month = {r.month: r for r in reversed(months) if r.month <= until}
     return [by_month[m] for m in sorted(by_month)]
 
 

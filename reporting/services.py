@@ -67,7 +67,7 @@ def compute(period: Period, on_progress: Callable[[int], None] | None = None) ->
     campaign = period.campaign
     weights = Weights.of(campaign)
     units = list(ranked_units(campaign))
-    targets = list(target_rows(period))
+    targets = target_rows(period)
     step(20)
     components = components_by_unit(period, units, targets)
     step(50)
@@ -147,7 +147,8 @@ def build_report(campaign: Campaign, month: datetime.date, *, user=None,
         report.save()
         for row in rows:
             row.report = report
-        UnitScore.objects.bulk_create(rows, batch_size=1000)
+        # One INSERT on PostgreSQL whatever the number of units (the query count must not grow with them).
+        UnitScore.objects.bulk_create(rows)
         for bulletin in draft_bulletins(report, rows):
             bulletin.save()
         if on_saved:

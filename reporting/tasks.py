@@ -82,7 +82,7 @@ def queue_build(campaign: Campaign, month, user=None) -> BuildJob:
     return job
 
 
-@shared_task(acks_late=True)
+@shared_task(acks_late=True, reject_on_worker_lost=True)
 def build_previous_month_reports() -> int:
     """Beat, on the 1st: one build job per active campaign for last month, unless it already has a report."""
     month = previous_month(month_start(timezone.localdate()))

@@ -7,6 +7,7 @@ import datetime
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -18,6 +19,7 @@ from django.views.generic import TemplateView
 
 from campaign import access
 from campaign.mixins import CampaignMixin
+from campaign.pagecache import TIMEOUT, cache_key
 from campaign.xlsx import XLSX_CONTENT_TYPE
 from tasks.selectors import month_start
 
@@ -186,8 +188,26 @@ class DispatchReportView(LeadersOnlyMixin, ReportMixin, TemplateView):
         return super().get_context_data(**kwargs)
 
 
+RANKING_PAGE = 50  # rows of one group's ranking per page: a province ranks 2,000 units
+
+
+def _score_pages(report: MonthlyReport, request) -> list[tuple[Group, object]]:
+    """Each group's ranking a page at a time (``?township_page=``, ``?department_page=``), without the overdue
+    details the bulletins need (several kilobytes per unit)."""
+    pages = []
+    for group in Group:
+        scores = report.scores.filter(group=group.value).defer("details").order_by("rank", "sort_order",
+                                                                                    "unit_code")
+        pages.append((group, Paginator(scores, RANKING_PAGE).get_page(request.GET.get(f"{group.value}_page"))))
+    return pages
+
+
 class ScoreboardView(CampaignMixin, TemplateView):
-    """量化排名: the leaders' view, from the latest report the user may read (or ``?month=``)."""
+    """量化排名: the leaders' view, from the latest report the user may read (or ``?month=``).
+
+    A report never changes once built (a rebuild or publication gives it a new build time or state), so the
+    rendered ranking, headline and charts are kept under a key made of the reports the page shows.
+    """
 
     template_name = "reporting/scoreboard.html"
 
@@ -199,14 +219,24 @@ class ScoreboardView(CampaignMixin, TemplateView):
                 month = parse_month(self.request.GET["month"])
             except ReportError as error:
                 raise Http404(str(error)) from error
-        report = selectors.shown_report(user, self.campaign, month)
+        months = selectors.month_list(user, self.campaign, lean=True)
+        # The version shown is the one the month menu lists for that month (or the newest month): one query
+        # instead of two. Its other fields (weights, who published it) load only if the cached page is missing.
+        report = next((r for r in months if month is None or r.month == month), None)
         kwargs["report"] = report
-        kwargs["months"] = selectors.month_list(user, self.campaign)
+        kwargs["months"] = months
         if report is not None:
-            kwargs["groups"] = _score_groups(report)
-            kwargs["headline"] = report.summary.get("headline", {})
-            kwargs["reporting"] = report.summary.get("reporting", {})
-            kwargs["chart"] = scoreboard_data(user, self.campaign, report)
+            request = self.request
+            pages = [(g.value, request.GET.get(f"{g.value}_page", "")) for g in Group]
+            kwargs["board_key"] = cache_key(
+                "scoreboard", report.pk, report.built_at, report.state, access.role_of(user), pages,
+                [(r.pk, r.version, r.built_at, r.state) for r in months],
+            )
+            kwargs["timeout"] = TIMEOUT
+            # Evaluated only when the cached fragment is missing.
+            kwargs["groups"] = lambda: _score_pages(report, request)
+            kwargs["summary"] = lambda: selectors.summary_parts(report, "headline", "reporting", "period_end")
+            kwargs["chart"] = lambda: scoreboard_data(user, self.campaign, report, months)
             kwargs["can_read_dispatch"] = access.reads_everything(user)
         return super().get_context_data(**kwargs)
 
@@ -253,14 +283,13 @@ def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
 
 
 class BulletinDocxView(BulletinView):
+    http_method_names = ["get", "head", "options"]  # a download; editing is on the bulletin page
+
     def get(self, request, *args, **kwargs):
         from .exports import bulletin_docx
 
         name = f"{self.campaign.slug}-{self.report.month_param}-{self.bulletin.get_kind_display()}.docx"
         return _download(bulletin_docx(self.bulletin), DOCX_CONTENT_TYPE, name)
-
-    def post(self, request, *args, **kwargs):
-        raise Http404
 
 
 class RankingExportView(ReportMixin, View):

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.utils import timezone
+
 from .models import (
     Assignment,
     ExtensionRequest,
@@ -29,7 +31,8 @@ class HistoryEntry:
     changes: list[tuple[str, str, str]] = field(default_factory=list)
 
 
-def _display(model, name: str, value) -> str:
+def display_value(model, name: str, value) -> str:
+    """A stored value as a page shows it: choices by their label, nothing as "（空）"."""
     if value is None or value == "":
         return "（空）"
     try:
@@ -38,22 +41,35 @@ def _display(model, name: str, value) -> str:
         return str(value)
     if f.choices:
         return str(dict(f.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, datetime):
+        return f"{timezone.localtime(value):%Y-%m-%d %H:%M}" if timezone.is_aware(value) else f"{value:%Y-%m-%d %H:%M}"
     return str(value)
+
+
+def changed_fields(model, before, record) -> list[tuple]:
+    """(field, old value, new value) for each field of ``model`` (but the id) that differs between two
+    history records of one object. The operations log shares this with the timelines here."""
+    return [
+        (f, getattr(before, f.attname), getattr(record, f.attname))
+        for f in model._meta.concrete_fields
+        if f.name != "id" and getattr(before, f.attname) != getattr(record, f.attname)
+    ]
 
 
 def _entries(history_qs, model, label) -> list[HistoryEntry]:
     """Pair each record with the previous one of the same object, in Python (no query per row)."""
-    fields = [f for f in model._meta.concrete_fields if f.name not in {"id"}]
     records = list(history_qs.select_related("history_user").order_by("id", "history_date", "history_id"))
     entries, previous = [], {}
     for record in records:
         before = previous.get(record.id)
         changes = []
         if before is not None and record.history_type == "~":
-            for f in fields:
-                old, new = getattr(before, f.attname), getattr(record, f.attname)
-                if old != new:
-                    changes.append((str(f.verbose_name), _display(model, f.name, old), _display(model, f.name, new)))
+            changes = [
+                (str(f.verbose_name), display_value(model, f.name, old), display_value(model, f.name, new))
+                for f, old, new in changed_fields(model, before, record)
+            ]
             if not changes:
                 previous[record.id] = record
                 continue

@@ -89,7 +89,9 @@ def _enum_number(text: str) -> tuple[int | None, str]:
     return chinese_number(raw), text[match.end():].strip()
 
 
+@functools.lru_cache(maxsize=8192)
 def normalise_name(text: str) -> str:
+    # Names repeat down a sheet (units, industries, states): a ledger of 100,000 rows has a few hundred.
     return re.sub(r"\s+", "", to_halfwidth(text)).replace("(", "（").replace(")", "）")
 
 
@@ -518,16 +520,16 @@ class TaskSheetImport:
         if not specs:
             return
         plan_id = self.plan.pk
+        lead_role, coop_role = AssignmentRole.LEAD.value, AssignmentRole.COOPERATE.value  # plain str, looked up once
         tasks, lead, coop, milestones, targets = [], [], [], [], []
         for task_id, spec in zip(allocate_ids(Task, len(specs)), specs, strict=True):
             line = lines.get(spec.action_title)
             key = keys.get((spec.action_title, spec.key_title))
             tasks.append((task_id, plan_id, line.pk if line else None, key.pk if key else None, spec.code,
                           spec.position, spec.text, None))
-            units = [(u.pk, AssignmentRole.LEAD) for u in spec.lead] + [(u.pk, AssignmentRole.COOPERATE)
-                                                                         for u in spec.coop]
-            lead += [(task_id, u.pk) for u in spec.lead]
-            coop += [(task_id, u.pk) for u in spec.coop]
+            units = [(u.id, lead_role) for u in spec.lead] + [(u.id, coop_role) for u in spec.coop]
+            lead += [(task_id, u.id) for u in spec.lead]
+            coop += [(task_id, u.id) for u in spec.coop]
             milestones += [(task_id, seq, due, text, units) for seq, (due, text) in enumerate(spec.milestones, 1)]
             targets += [(task_id, t) for t in spec.targets]
         milestone_rows, assignments = [], []

@@ -9,8 +9,11 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from django.core.cache import cache
+from django.core.paginator import Paginator
 from django.db.models import OuterRef, QuerySet, Subquery
 
+from campaign.pagecache import TIMEOUT, table_marks
 from campaign.xlsx import Sheet
 
 from .choices import ExtensionState, ReportState, Warning
@@ -18,6 +21,16 @@ from .models import Assignment, ExtensionRequest, ProgressReport, QuantifiedTarg
 from .models.plan import fmt_number
 from .selectors import COUNTING_REPORT_STATES, today, with_status
 from .targets import latest_accepted, target_progress
+
+
+def assignment_marks() -> tuple:
+    """Changes whenever an assignment, task, milestone, progress report, unit or action line is added, changed or
+    deleted (see campaign/pagecache.py): what the task list shows and filters on, besides the date."""
+    from campaign.models import ActionLine, Unit
+
+    from .models import Milestone, Task
+
+    return table_marks(Assignment, Task, Milestone, ProgressReport, Unit, ActionLine)
 
 
 def status_label(a) -> str:
@@ -48,10 +61,29 @@ class TaskList:
                "状态", "预警", "完成日期", "最近进展", "进展月份"]
     widths = [22, 8, 50, 40, 18, 8, 12, 12, 8, 8, 12, 50, 10]
 
+    # Plan, then task order, then date and unit: an index on tasks (plan, position, code) lets a page of
+    # the list stop after its rows instead of sorting every assignment of the campaign.
+    ordering = ("task__plan_id", "task__position", "task__code", "due_date", "unit__sort_order", "pk")
+
     def queryset(self, assignments: QuerySet[Assignment]) -> QuerySet[Assignment]:
         return with_latest_progress(with_status(assignments)).select_related(
             "task__action_line", "unit", "milestone"
-        ).order_by("task__plan_id", "task__position", "task__code", "due_date", "unit__sort_order")
+        ).order_by(*self.ordering)
+
+    def page(self, assignments: QuerySet[Assignment], number, per_page: int = 50, count_key: str | None = None):
+        """One page of the list: the page's ids come from the plain filtered query, and only those rows get the
+        status and latest-progress columns (computing them before the LIMIT reads reports of every row).
+
+        With ``count_key`` the total (a COUNT over 100,000 assignments for a province) is kept in the cache.
+        """
+        paginator = Paginator(assignments.order_by(*self.ordering).values_list("pk", flat=True), per_page)
+        if count_key:
+            paginator.count = cache.get_or_set(count_key, assignments.count, TIMEOUT)
+        page = paginator.get_page(number)
+        ids = list(page.object_list)
+        rows = {a.pk: a for a in self.queryset(Assignment.objects.filter(pk__in=ids))}
+        page.object_list = [rows[pk] for pk in ids]
+        return page
 
     def row(self, a) -> list:
         line = a.task.action_line

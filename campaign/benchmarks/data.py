@@ -45,3 +45,45 @@ def task_rows(count: int, seed: int = 7) -> list[list]:
         rows.append([str(n), f"{line}.开展第{line}项攻坚行动", f"重点工作{n % 27 + 1}", text, "、".join(lead),
                      "、".join(coop), due])
     return rows
+
+
+def hazard_ledger(count: int, seed: int = 11) -> bytes:
+    """A hazard ledger (重大事故隐患台账) of ``count`` rows in the register's columns, for ``bench_campaign``'s units:
+    about 0.7 hazards per enterprise, dates as date cells, a third closed, some listed."""
+    import io
+
+    import xlsxwriter
+
+    from hazards.choices import Channel, Industry
+    from hazards.importers import COLUMNS
+    from hazards.validators import make_credit_code
+
+    rng = random.Random(seed)
+    industries = [label for _, label in Industry.choices]
+    channels = [label for _, label in Channel.choices]
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"constant_memory": True, "in_memory": True})
+    ws = book.add_worksheet("隐患台账")
+    date_format = book.add_format({"num_format": "yyyy-mm-dd"})
+    ws.write_string(0, 0, "某县重大事故隐患台账")
+    for col, column in enumerate(COLUMNS):
+        ws.write_string(1, col, column.label)
+    enterprises = max(1, count * 7 // 10)
+    for n in range(count):
+        r = n + 2
+        company = n % enterprises
+        found = datetime.date(2023, 6, 1) + datetime.timedelta(days=rng.randrange(900))
+        deadline = found + datetime.timedelta(days=30 + rng.randrange(150))
+        closed = deadline - datetime.timedelta(days=rng.randrange(20)) if rng.random() < 0.35 else None
+        values = [str(n + 1), f"基准测试企业{company + 1}", make_credit_code(f"91370899{company + 1:08d}"),
+                  f"第{rng.randrange(16) + 1}镇", industries[rng.randrange(len(industries))],
+                  f"县{SHORT[rng.randrange(len(SHORT))]}局", f"第{n + 1}项：储罐区未设置紧急切断装置",
+                  "《重大事故隐患判定标准》第四条", channels[rng.randrange(len(channels))], found, deadline, "张三",
+                  "县级" if rng.random() < 0.05 else "否", "已销号" if closed else "整改中", closed]
+        for c, value in enumerate(values):
+            if isinstance(value, datetime.date):
+                ws.write_datetime(r, c, datetime.datetime(value.year, value.month, value.day), date_format)
+            elif value is not None:
+                ws.write_string(r, c, value)
+    book.close()
+    return buffer.getvalue()

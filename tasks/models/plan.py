@@ -48,7 +48,12 @@ class Task(models.Model):
             models.UniqueConstraint(fields=["plan", "code"], name="task_code_unique_in_plan"),
             models.CheckConstraint(condition=~Q(code=""), name="task_code_not_blank"),
         ]
-        indexes = [models.Index(fields=["plan", "action_line", "position"])]
+        indexes = [
+            # The plan tree and the task list filtered by action line, in the list's order.
+            models.Index(fields=["plan", "action_line", "position", "code"], name="task_plan_line_order_idx"),
+            # The task list's order (plan, position, code, …): a page stops after its rows.
+            models.Index(fields=["plan", "position", "code"], name="task_plan_order_idx"),
+        ]
 
     def __str__(self):
         return f"{self.code}. {self.summary}"
@@ -106,7 +111,8 @@ class Assignment(models.Model):
     task = models.ForeignKey(Task, verbose_name="任务", on_delete=models.CASCADE, related_name="assignments",
                              db_index=False)  # covered by the (task, unit) index
     milestone = models.ForeignKey(
-        Milestone, verbose_name="时间节点", on_delete=models.CASCADE, related_name="assignments"
+        Milestone, verbose_name="时间节点", on_delete=models.CASCADE, related_name="assignments",
+        db_index=False,  # covered by the (milestone, unit) unique constraint
     )
     unit = models.ForeignKey(Unit, verbose_name="责任单位", on_delete=models.PROTECT, related_name="assignments",
                              db_index=False)  # covered by the (unit, due_date) index

@@ -44,6 +44,14 @@ def query_with(context, **changes) -> str:
     return params.urlencode()
 
 
+@register.simple_tag(takes_context=True)
+def query_param(context, name: str, value) -> str:
+    """The current query string with one parameter, whose name is itself a variable, replaced."""
+    params = context["request"].GET.copy()
+    params[name] = value
+    return params.urlencode()
+
+
 @register.filter
 def person(user) -> str:
     """A user's name as shown on pages; "系统" for records no person made (imports, the demo)."""

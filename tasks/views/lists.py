@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 from django import forms
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject, cached_property
 from django.views.generic import TemplateView
 
 from campaign import access
+from campaign.choices import RANKING_GROUPS
 from campaign.mixins import CampaignMixin
 from campaign.models import ActionLine, Unit
+from campaign.pagecache import TIMEOUT, cache_key
+from campaign.widgets import lean_choices, speed_up
 from campaign.xlsx import xlsx_response
 
 from ..choices import STATUS_FILTER_CHOICES
-from ..lists import Ledger, ProblemList, TaskList
+from ..lists import Ledger, ProblemList, TaskList, assignment_marks
 from ..selectors import filter_by_status, with_status
+
+
+def action_line_label(number, title) -> str:
+    return f"{number}. {title}"
 
 
 class ListFilterForm(forms.Form):
@@ -28,9 +35,10 @@ class ListFilterForm(forms.Form):
 
     def __init__(self, *args, campaign, user, fields=None, **kwargs):
         super().__init__(*args, **kwargs)
-        units = Unit.objects.filter(assignments__task__plan__campaign=campaign).distinct().order_by(
-            "kind", "sort_order", "code"
-        )
+        # The campaign's departments, townships and zones (the units under its office), with only the fields the
+        # options show: finding the units that carry assignments reads all of a province's 100,000 of them.
+        units = Unit.objects.filter(parent=campaign.office, kind__in=list(RANKING_GROUPS)).order_by(
+            "kind", "sort_order", "code").only("id", "code", "name")
         if not access.reads_everything(user):
             units = units.filter(pk=access.unit_of(user).pk)
         self.fields["unit"].queryset = units
@@ -42,6 +50,11 @@ class ListFilterForm(forms.Form):
         for field in self.fields.values():
             select = isinstance(field.widget, forms.Select)
             field.widget.attrs["class"] = "form-select form-select-sm" if select else "form-control form-control-sm"
+        if "unit" in self.fields:
+            lean_choices(self.fields["unit"], "name")
+        if "action_line" in self.fields:
+            lean_choices(self.fields["action_line"], "number", "title", label=action_line_label)
+        speed_up(self)
 
     def apply(self, assignments):
         if not self.is_valid():
@@ -74,8 +87,14 @@ class BaseListView(CampaignMixin, TemplateView):
     def export_name(self, title: str) -> str:
         return f"{self.campaign.name}-{title}-{timezone.localdate():%Y%m%d}.xlsx"
 
+    @cached_property
+    def assignments(self):
+        """The filtered assignments, built once, on first use."""
+        return self.filtered_assignments()
+
     def get_context_data(self, **kwargs):
-        kwargs["filter_form"] = self.filter_form
+        # Built on first use: a page served from the cache does not need the form at all.
+        kwargs["filter_form"] = SimpleLazyObject(lambda: (self.assignments, self.filter_form)[1])
         kwargs["export_query"] = self.request.GET.copy()
         kwargs["export_query"]["export"] = "xlsx"
         return super().get_context_data(**kwargs)
@@ -86,11 +105,23 @@ class TaskListView(BaseListView):
     report = TaskList()
 
     def get(self, request, *args, **kwargs):
-        rows = self.report.queryset(self.filtered_assignments())
+        if request.GET:
+            _ = self.assignments  # a filter is checked at once: another unit's code answers 404 even from the cache
         if request.GET.get("export") == "xlsx":
+            rows = self.report.queryset(self.assignments)
             return xlsx_response(self.export_name(self.report.title), [self.report.sheet(rows)])
-        page = Paginator(rows, 100).get_page(request.GET.get("page"))
-        return self.render_to_response(self.get_context_data(page=page, report=self.report))
+        # The rendered list is kept until an assignment, task, milestone, report, unit or action line changes
+        # (campaign/pagecache.py); the page of rows is computed only when it is not in the cache.
+        user = request.user
+        query = sorted((k, v) for k, v in request.GET.lists() if k != "page")
+        scope = (self.campaign.pk, access.role_of(user),
+                 "all" if access.reads_everything(user) else access.unit_of(user).pk, timezone.localdate())
+        marks = assignment_marks()
+        count_key = cache_key("task-count", *scope, query, marks)
+        content_key = cache_key("task-list", *scope, query, request.GET.get("page"), marks)
+        return self.render_to_response(self.get_context_data(
+            page=lambda: self.report.page(self.assignments, request.GET.get("page"), count_key=count_key),
+            report=self.report, content_key=content_key, timeout=TIMEOUT))
 
 
 class ProblemListView(BaseListView):

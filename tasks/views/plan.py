@@ -158,9 +158,13 @@ class TaskDeleteView(CampaignMixin, DeleteView):
     context_object_name = "object"
 
     def get_queryset(self):
-        editable = [p.pk for p in access.visible_plans(self.request.user, self.campaign)
-                    if access.can_edit_plan(self.request.user, p)]
-        return Task.objects.filter(plan__in=editable).select_related("plan__unit")
+        return access.visible_tasks(self.request.user, self.campaign).select_related("plan__unit")
+
+    def get_object(self, queryset=None):
+        task = super().get_object(queryset)
+        if not access.can_edit_plan(self.request.user, task.plan):
+            raise PermissionDenied("您可以查看该任务，但无权删除。")
+        return task
 
     def get_success_url(self):
         return reverse("plan-tree", args=[self.campaign.slug, self.object.plan.unit.code])

@@ -100,7 +100,7 @@ def test_task_edit_page(client, world, users, who, task_attr, expected):
 
 
 @pytest.mark.parametrize(
-    "who, expected", [("office", 302), ("leader", 404), ("liaison_a", 404), ("liaison_b", 302)]
+    "who, expected", [("office", 302), ("leader", 403), ("liaison_a", 404), ("liaison_b", 302)]
 )
 def test_task_delete(client, world, users, who, expected):
     url = reverse("task-delete", args=[world.campaign.slug, world.sub_task_b.pk])

@@ -17,5 +17,5 @@ class Command(BaseCommand):
         if campaign is None:
             raise CommandError(f"找不到三年行动“{options['campaign']}”。")
         sheet = export_sheet(campaign)
-        write_xlsx(options["output"], [sheet])
-        self.stdout.write(f"exported={len(sheet.rows)} {options['output']}")
+        (count,) = write_xlsx(options["output"], [sheet])
+        self.stdout.write(f"exported={count} {options['output']}")

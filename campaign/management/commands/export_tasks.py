@@ -16,5 +16,5 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         plan = resolve_plan(options["campaign"], options.get("unit"))
         sheet = export_sheet(plan)
-        write_xlsx(options["output"], [sheet])
-        self.stdout.write(f"exported={len(sheet.rows)} {options['output']}")
+        (count,) = write_xlsx(options["output"], [sheet])
+        self.stdout.write(f"exported={count} {options['output']}")

@@ -1,0 +1,81 @@
+"""Pages that keep their rendered content (campaign/pagecache.py) show every change at once."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+import pytest
+from django.urls import reverse
+
+from hazards.models import Enterprise, MajorHazard
+from hazards.validators import make_credit_code
+from tasks.models import ProgressReport
+
+pytestmark = pytest.mark.django_db
+
+
+def total(client, url) -> int:
+    return int(re.search(r"共 (\d+) 项", client.get(url).content.decode()).group(1))
+
+
+def hazard(world, n, **extra):
+    enterprise = Enterprise.objects.create(name=f"缓存企业{n}", credit_code=make_credit_code(f"91370826{n:08d}"))
+    return MajorHazard.objects.create(
+        campaign=world.campaign, enterprise=enterprise, township=world.township, supervisor=world.dept_b,
+        industry="gas", description=f"隐患{n}", channel="supervision", found_on=datetime.date(2024, 5, 1),
+        deadline=datetime.date(2024, 6, 30), **extra)
+
+
+def test_hazard_list_and_statistics_follow_inserts_changes_and_deletions(client, world, users):
+    client.force_login(users["office"])
+    listing = reverse("hazard-list", args=[world.campaign.slug])
+    stats = reverse("hazard-statistics", args=[world.campaign.slug])
+    first = hazard(world, 1)
+    assert total(client, listing) == 1 and total(client, listing + "?state=closed") == 0
+    assert "隐患1" in client.get(listing).content.decode()
+    client.get(stats)
+    hazard(world, 2)  # an insert
+    assert total(client, listing) == 2
+    first.state, first.closed_on = "closed", datetime.date(2024, 6, 1)
+    first.save()  # a change (written to the history)
+    assert total(client, listing + "?state=closed") == 1
+    assert ">1</a>" in client.get(stats).content.decode().split('id="by-industry"')[1]
+    first.enterprise.name = "改名企业"
+    first.enterprise.save()  # a name shown in the rows
+    assert "改名企业" in client.get(listing).content.decode()
+    first.delete()  # a deletion
+    assert total(client, listing) == 1
+    MajorHazard.objects.bulk_create([MajorHazard(  # a bulk insert, with no history at all
+        campaign=world.campaign, enterprise=first.enterprise, township=world.township, supervisor=world.dept_b,
+        industry="fire", description="批量", channel="other", found_on=datetime.date(2024, 5, 2))])
+    assert total(client, listing) == 2
+
+
+def test_task_list_follows_reports_and_renames(client, world, users):
+    client.force_login(users["office"])
+    url = reverse("list-tasks", args=[world.campaign.slug])
+    assert "已完成" not in client.get(url + f"?unit={world.dept_a.code}").content.decode().split("<tbody>")[1]
+    a = world.task_a.assignments.get(unit=world.dept_a)
+    before = total(client, url + "?status=in_progress")
+    now = datetime.datetime(2024, 3, 20, 10, tzinfo=datetime.UTC)
+    ProgressReport.objects.create(assignment=a, month=datetime.date(2024, 3, 1), state="submitted", progress="推进中",
+                                  first_submitted_at=now, submitted_at=now)
+    assert total(client, url + "?status=in_progress") == before + 1
+    world.dept_a.short_name = "住建局改名"
+    world.dept_a.save()
+    assert "住建局改名" in client.get(url).content.decode()
+
+
+def test_scoreboard_shows_a_rebuilt_report(client, world, users):
+    from reporting.services import build_report
+
+    client.force_login(users["office"])
+    url = reverse("scoreboard", args=[world.campaign.slug])
+    report = build_report(world.campaign, datetime.date(2024, 6, 1))
+    assert "2024年6月" in client.get(url).content.decode()
+    world.dept_a.name = "改名后的住建局"
+    world.dept_a.save()
+    assert "改名后的住建局" not in client.get(url).content.decode()  # the snapshot keeps the month's names
+    build_report(world.campaign, report.month)  # rebuilt: a new build time, a new key
+    assert "改名后的住建局" in client.get(url).content.decode()
