@@ -292,10 +292,9 @@ def test_healthz_with_a_real_broker(client, settings):
 
 # ---- in a real browser -----------------------------------------------------------------------------------------
 
-from ..e2e.conftest import browser  # noqa: E402, F401 - the shared chromium fixture
 
 
-def test_a_browser_reports_no_policy_violation_and_the_scripts_work(browser, live_server, world, users):  # noqa: F811
+def test_a_browser_reports_no_policy_violation_and_the_scripts_work(browser, live_server, world, users):
     context = browser.new_context(locale="zh-CN")
     page = context.new_page()
     page.set_default_timeout(15000)
