@@ -222,6 +222,20 @@ def targets_in_text(sentences: list[Sentence], default_year: int) -> list[Target
 COMPARATOR_SIGNS = dict(Comparator.choices)
 
 
+# Target values are stored as numeric(14, 2): at most 12 digits before the point and 2 after.
+TARGET_VALUE_LIMIT = Decimal(10) ** 12
+
+
+def target_value_problem(target: TargetSpec) -> str:
+    """Why a target's values cannot be stored, or "" (checked in the preview, not refused at the commit)."""
+    for value in target.values.values():
+        if not value.is_finite() or abs(value) >= TARGET_VALUE_LIMIT:
+            return f"量化目标“{target.metric}”的数值 {value} 过大，最多 12 位整数。"
+        if value.as_tuple().exponent < -2 and value != value.quantize(Decimal("0.01")):
+            return f"量化目标“{target.metric}”的数值 {value} 最多保留两位小数。"
+    return ""
+
+
 def describe_targets(targets) -> str:
     """The 量化目标 cell: one line per target, "metric ≥ 40%(2024) / 50%(2025)"."""
     lines = []
@@ -361,8 +375,19 @@ class TaskSheetImport:
         if value is not None and str(value).strip() in NO_TARGETS:
             return []
         if value is not None:
-            return self._targets_from_cell(row, str(value), default_year, problems)
-        return targets_in_text(sentences, default_year)
+            targets = self._targets_from_cell(row, str(value), default_year, problems)
+            column = row.columns.get("targets")
+        else:
+            targets = targets_in_text(sentences, default_year)
+            column = row.columns.get("text")
+        kept = []
+        for target in targets:
+            message = target_value_problem(target)
+            if message:
+                problems.append(Problem(row.number, column, message))
+            else:
+                kept.append(target)
+        return kept
 
     def _targets_from_cell(self, row: Row, value: str, default_year: int, problems) -> list[TargetSpec]:
         targets = []

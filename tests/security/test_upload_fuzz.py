@@ -493,14 +493,10 @@ IMPORTER_GAP = ("tasks/importers.py and hazards/importers.py do not yet check va
 @pytest.mark.parametrize("kind, data", [
     pytest.param("hazards", long_hazard_fields(), id="hazard-cells-longer-than-their-columns",
                  marks=pytest.mark.xfail(ON_POSTGRES, strict=True, reason=IMPORTER_GAP)),
-    pytest.param("tasks", task_target("任务", "指标 ≥ " + "1" * 30 + "%(2024)"), id="target-value-over-10^12",
-                 marks=pytest.mark.xfail(strict=True, reason=IMPORTER_GAP)),
-    pytest.param("tasks", task_target("任务，覆盖率达到" + "1" * 30 + "%"), id="target-in-text-over-10^12",
-                 marks=pytest.mark.xfail(strict=True, reason=IMPORTER_GAP)),
-    pytest.param("tasks", task_target("任务", "指标 ≥ 80.125%(2024)"), id="target-value-with-3-decimals",
-                 marks=pytest.mark.xfail(strict=True, reason=IMPORTER_GAP)),
-    pytest.param("tasks", task_target("任务，覆盖率达到80.125%"), id="target-in-text-with-3-decimals",
-                 marks=pytest.mark.xfail(strict=True, reason=IMPORTER_GAP)),
+    pytest.param("tasks", task_target("任务", "指标 ≥ " + "1" * 30 + "%(2024)"), id="target-value-over-10^12"),
+    pytest.param("tasks", task_target("任务，覆盖率达到" + "1" * 30 + "%"), id="target-in-text-over-10^12"),
+    pytest.param("tasks", task_target("任务", "指标 ≥ 80.125%(2024)"), id="target-value-with-3-decimals"),
+    pytest.param("tasks", task_target("任务，覆盖率达到80.125%"), id="target-in-text-with-3-decimals"),
 ])
 def test_values_beyond_the_database_limits_are_named_in_the_preview(world, users, kind, data):
     factory = (lambda: TaskSheetImport(world.master)) if kind == "tasks" else (
