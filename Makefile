@@ -31,7 +31,7 @@ lint: install
 # Benchmarks (JSON lines; speed targets live here, never in tests). Needs the local PostgreSQL, wrk and gunicorn.
 # SQLite: the 10,000-row task import against django-import-export. PostgreSQL (database tracker_bench): the same,
 # the 100,000-row hazard ledger, seed_scale county + province, a province month's report, the four pages under
-# gunicorn (2 workers) and wrk, and the province register export. About 10-12 minutes on 2 cores (see README).
+# gunicorn (2 workers) and wrk, and the province register export. About 9 minutes on 2 cores (see README).
 # BENCH_ARGS passes options to the PostgreSQL run, e.g. BENCH_ARGS="--seed missing" keeps seeded presets.
 BENCH_PG ?= postgres://postgres@127.0.0.1:5432/tracker_bench
 BENCH_ARGS ?=

@@ -7,6 +7,7 @@ from django.utils.functional import cached_property
 
 from . import access
 from .models import Campaign
+from .pagecache import mark_annotations, marks_of
 
 
 class MemberRequiredMixin(LoginRequiredMixin):
@@ -19,11 +20,24 @@ class MemberRequiredMixin(LoginRequiredMixin):
 
 
 class CampaignMixin(MemberRequiredMixin):
-    """Resolves ``slug`` to a campaign the user may see."""
+    """Resolves ``slug`` to a campaign the user may see.
+
+    ``marks_models``: the tables whose marks a page's cache keys need (campaign/pagecache.py), read in the same
+    query as the campaign; ``self.marks`` gives them.
+    """
+
+    marks_models: tuple = ()
 
     @cached_property
     def campaign(self) -> Campaign:
-        return get_object_or_404(access.visible_campaigns(self.request.user), slug=self.kwargs["slug"])
+        campaigns = access.visible_campaigns(self.request.user)
+        if self.marks_models:
+            campaigns = campaigns.annotate(**mark_annotations(self.marks_models))
+        return get_object_or_404(campaigns, slug=self.kwargs["slug"])
+
+    @property
+    def marks(self) -> tuple:
+        return marks_of(self.campaign, self.marks_models)
 
     def get_context_data(self, **kwargs):
         kwargs.setdefault("campaign", self.campaign)

@@ -5,8 +5,11 @@ page view, and they change much less often than they are read. Pages cache their
 rendered fragment) under a key that includes a *mark* of the tables they come from: the largest id of
 each table and of its history table. Every insert raises the first; every change or deletion made through
 the application writes a history record and raises the second. So a key is never reused after a change,
-and nothing has to remember to invalidate anything. The cache timeout (``TIMEOUT``) bounds the one case
-marks can miss: two writers committing in the opposite order of their ids while a page is being built.
+and nothing has to remember to invalidate anything. The cache timeout (``TIMEOUT``) bounds the cases marks
+can miss: two writers committing in the opposite order of their ids while a page is being built, and a
+change that bypasses the history (``QuerySet.update()`` or raw SQL on these tables, which the application
+does not use for them; bulk loaders that delete rows, like ``seed_scale``, also insert new ones).
+Marks are global, not per campaign: a change anywhere makes every campaign's pages recompute once.
 
 The cache is Django's default one: per process unless the deployment configures a shared one (Redis).
 """
@@ -17,17 +20,36 @@ import functools
 import hashlib
 
 from django.db import connection
+from django.utils import translation
 
 TIMEOUT = 120
 
 
 @functools.cache
-def _marks_sql(models: tuple) -> str:
+def _mark_queries(models: tuple) -> tuple[str, ...]:
     parts = []
     for model in models:
         for table in (model, model.history.model):  # django-simple-history's table of the model's changes
-            parts.append(f'(SELECT MAX("{table._meta.pk.column}") FROM "{table._meta.db_table}")')
-    return "SELECT " + ", ".join(parts)
+            parts.append(f'SELECT MAX("{table._meta.pk.column}") FROM "{table._meta.db_table}"')
+    return tuple(parts)
+
+
+def _marks_sql(models: tuple) -> str:
+    return "SELECT " + ", ".join(f"({sql})" for sql in _mark_queries(models))
+
+
+def mark_annotations(models: tuple) -> dict:
+    """The marks as annotations of another query (``mark0``, ``mark1``, …), to read them in the same round trip."""
+    from django.db.models import BigIntegerField
+    from django.db.models.expressions import RawSQL
+
+    return {f"mark{n}": RawSQL(sql, (), output_field=BigIntegerField())
+            for n, sql in enumerate(_mark_queries(models))}
+
+
+def marks_of(obj, models: tuple) -> tuple:
+    """The marks read with ``obj`` through ``mark_annotations``."""
+    return tuple(getattr(obj, f"mark{n}") for n in range(len(_mark_queries(models))))
 
 
 def table_marks(*models) -> tuple:
@@ -39,6 +61,6 @@ def table_marks(*models) -> tuple:
 
 
 def cache_key(*parts) -> str:
-    """A short cache key from any printable parts."""
-    digest = hashlib.sha1(repr(parts).encode()).hexdigest()
+    """A short cache key from any printable parts and the active language (pages are translated)."""
+    digest = hashlib.sha1(repr((translation.get_language(), parts)).encode()).hexdigest()
     return f"page:{digest}"

@@ -224,11 +224,11 @@ class HazardSheetImport:
         if not new and not changed:
             return
         enterprises = self._enterprises(new + changed, user)
+        created_by = user.pk if user is not None and user.is_authenticated else None
         rows = [
             (pk, self.campaign.pk, enterprises[spec.credit_code], spec.township_id, spec.supervisor_id, spec.industry,
              spec.description, spec.clause, spec.channel, spec.found_on, spec.state, "", None, spec.responsible,
-             spec.deadline, spec.listed_level, None, "", "", None, None, None, spec.closed_on, "", "",
-             user.pk if user is not None else None)
+             spec.deadline, spec.listed_level, None, "", "", None, None, None, spec.closed_on, "", "", created_by)
             for pk, spec in zip(allocate_ids(MajorHazard, len(new)), new, strict=True)
         ]
         for start in range(0, len(rows), BATCH):

@@ -10,7 +10,7 @@ from django.db.models import BooleanField, Case, Count, F, Q, QuerySet, Value, W
 from django.utils.functional import cached_property
 
 from campaign import access
-from campaign.pagecache import TIMEOUT, cache_key, table_marks
+from campaign.pagecache import TIMEOUT, cache_key
 
 from .choices import HazardState, Industry
 
@@ -107,13 +107,13 @@ def township_industry_matrix(hazards: QuerySet, campaign) -> dict:
     }
 
 
-def register_marks() -> tuple:
-    """Changes whenever any hazard, enterprise or unit (whose names the pages show) is added, changed or deleted."""
+def register_models() -> tuple:
+    """What the register's pages show: hazards, and the names of enterprises and units."""
     from campaign.models import Unit
 
     from .models import Enterprise, MajorHazard
 
-    return table_marks(MajorHazard, Enterprise, Unit)
+    return (MajorHazard, Enterprise, Unit)
 
 
 def scope_of(user) -> str:

@@ -34,7 +34,7 @@ from .forms import (
 )
 from .importers import export_sheet
 from .models import Enterprise
-from .selectors import STAT_COLUMNS, RegisterStatistics, register_marks, scope_of, with_flags
+from .selectors import STAT_COLUMNS, RegisterStatistics, register_models, scope_of, with_flags
 
 
 class HazardListView(CampaignMixin, TemplateView):
@@ -43,10 +43,14 @@ class HazardListView(CampaignMixin, TemplateView):
 
     template_name = "hazards/hazard_list.html"
 
+    @property
+    def marks_models(self):
+        return register_models()
+
     def get_context_data(self, **kwargs):
         user = self.request.user
         on = timezone.localdate()
-        marks = register_marks()
+        marks = self.marks
         scope = (self.campaign.pk, self.campaign.baseline_date, access.role_of(user), scope_of(user), on)
         query = sorted((k, v) for k, v in self.request.GET.lists() if k != "page")
         kwargs["content_key"] = cache_key("hazard-list", *scope, query, self.request.GET.get("page"), marks)
@@ -72,11 +76,15 @@ class HazardStatisticsView(CampaignMixin, TemplateView):
 
     template_name = "hazards/hazard_statistics.html"
 
+    @property
+    def marks_models(self):
+        return register_models()
+
     def get_context_data(self, **kwargs):
         user = self.request.user
         hazards = access.visible_hazards(user, self.campaign)
         number = self.request.GET.get("page") or "1"
-        stats = RegisterStatistics(hazards, self.campaign, user, timezone.localdate(), register_marks(), number)
+        stats = RegisterStatistics(hazards, self.campaign, user, timezone.localdate(), self.marks, number)
         kwargs.update(columns=STAT_COLUMNS, stats=stats, page_number=number, timeout=TIMEOUT)
         return super().get_context_data(**kwargs)
 

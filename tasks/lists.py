@@ -13,7 +13,7 @@ from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import OuterRef, QuerySet, Subquery
 
-from campaign.pagecache import TIMEOUT, table_marks
+from campaign.pagecache import TIMEOUT
 from campaign.xlsx import Sheet
 
 from .choices import ExtensionState, ReportState, Warning
@@ -23,14 +23,14 @@ from .selectors import COUNTING_REPORT_STATES, today, with_status
 from .targets import latest_accepted, target_progress
 
 
-def assignment_marks() -> tuple:
-    """Changes whenever an assignment, task, milestone, progress report, unit or action line is added, changed or
-    deleted (see campaign/pagecache.py): what the task list shows and filters on, besides the date."""
+def task_list_models() -> tuple:
+    """What the task list shows and filters on, besides the date: assignments, tasks, milestones, progress
+    reports, units and action lines (their marks: campaign/pagecache.py)."""
     from campaign.models import ActionLine, Unit
 
     from .models import Milestone, Task
 
-    return table_marks(Assignment, Task, Milestone, ProgressReport, Unit, ActionLine)
+    return (Assignment, Task, Milestone, ProgressReport, Unit, ActionLine)
 
 
 def status_label(a) -> str:

@@ -204,13 +204,19 @@ class Seeder:
         self.log(f"deleted the earlier {self.slug}")
 
     @property
+    def unit_prefix(self) -> str:
+        """"s3" for the province: its units are s3-office, s3d000…, s3t0000…, s3z000…"""
+        return f"s{self.preset.number}"
+
+    @property
     def credit_prefix(self) -> str:
         return f"9137990{self.preset.number}"
 
     # ---- units and plans ----------------------------------------------------------------------------------
 
     def units(self) -> dict:
-        p, prefix = self.preset, self.slug
+        # Short codes, like real ones (the demo's "ws-zjj", division codes): they fill the filter menus and links.
+        p, prefix = self.preset, self.unit_prefix
         office = Unit.objects.filter(code=f"{prefix}-office").first()
         if office is None:
             office = Unit.objects.create(code=f"{prefix}-office", name=f"规模测试{p.label}安委会办公室",
@@ -219,13 +225,13 @@ class Seeder:
         for i in range(p.departments):
             base, short = DEPARTMENTS[i % len(DEPARTMENTS)], SHORT[i % len(SHORT)]
             suffix = "" if i < len(DEPARTMENTS) else f"{i // len(DEPARTMENTS) + 1}"
-            wanted.append((f"{prefix}-d{i:03d}", f"{p.label}{base}局{suffix}", f"{p.label}{short}局{suffix}",
+            wanted.append((f"{prefix}d{i:03d}", f"{p.label}{base}局{suffix}", f"{p.label}{short}局{suffix}",
                            UnitKind.DEPARTMENT, i))
         for i in range(p.townships):
             name = f"第{i + 1}街道" if i % 5 == 4 else f"第{i + 1}镇"
-            wanted.append((f"{prefix}-t{i:04d}", name, "", UnitKind.TOWNSHIP, 1000 + i))
+            wanted.append((f"{prefix}t{i:04d}", name, "", UnitKind.TOWNSHIP, 1000 + i))
         for i in range(p.zones):
-            wanted.append((f"{prefix}-z{i:03d}", f"第{i + 1}经济开发区", f"第{i + 1}开发区", UnitKind.ZONE, 5000 + i))
+            wanted.append((f"{prefix}z{i:03d}", f"第{i + 1}经济开发区", f"第{i + 1}开发区", UnitKind.ZONE, 5000 + i))
         existing = dict(Unit.objects.filter(parent=office).values_list("code", "pk"))
         missing = [w for w in wanted if w[0] not in existing]
         ids = allocate_ids(Unit, len(missing))

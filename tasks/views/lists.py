@@ -17,7 +17,7 @@ from campaign.widgets import lean_choices, speed_up
 from campaign.xlsx import xlsx_response
 
 from ..choices import STATUS_FILTER_CHOICES
-from ..lists import Ledger, ProblemList, TaskList, assignment_marks
+from ..lists import Ledger, ProblemList, TaskList, task_list_models
 from ..selectors import filter_by_status, with_status
 
 
@@ -104,6 +104,10 @@ class TaskListView(BaseListView):
     template_name = "tasks/list_tasks.html"
     report = TaskList()
 
+    @property
+    def marks_models(self):
+        return task_list_models()
+
     def get(self, request, *args, **kwargs):
         if request.GET:
             _ = self.assignments  # a filter is checked at once: another unit's code answers 404 even from the cache
@@ -116,7 +120,7 @@ class TaskListView(BaseListView):
         query = sorted((k, v) for k, v in request.GET.lists() if k != "page")
         scope = (self.campaign.pk, access.role_of(user),
                  "all" if access.reads_everything(user) else access.unit_of(user).pk, timezone.localdate())
-        marks = assignment_marks()
+        marks = self.marks
         count_key = cache_key("task-count", *scope, query, marks)
         content_key = cache_key("task-list", *scope, query, request.GET.get("page"), marks)
         return self.render_to_response(self.get_context_data(

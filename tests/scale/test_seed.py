@@ -65,7 +65,7 @@ def test_running_again_replaces_the_campaign_with_the_same_data():
     assert Campaign.objects.filter(slug=slug_of("county")).count() == 1
     campaign = Campaign.objects.get(slug=slug_of("county"))
     assert snapshot(campaign) == first
-    assert Unit.objects.filter(code__startswith="scale-county-").count() == 41  # units kept, not duplicated
+    assert Unit.objects.filter(code__startswith="s1").count() == 41  # units kept, not duplicated
 
 
 def test_as_of_cuts_the_history():
