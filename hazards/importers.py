@@ -17,6 +17,7 @@ from simple_history.utils import bulk_update_with_history
 
 from campaign.importing.bulk import allocate_ids, insert_with_history
 from campaign.importing.engine import Preview, RowChange
+from campaign.importing.limits import length_problem
 from campaign.importing.sheet import Column, Problem, Row
 from campaign.models import Campaign
 from campaign.xlsx import Sheet
@@ -169,11 +170,18 @@ class HazardSheetImport:
             state = HazardState.CLOSED
         if state == HazardState.CLOSED and closed_on is None:
             problems.append(Problem(row.number, cols.get("closed_on"), "已销号的隐患须填写销号日期。"))
+        clause = str(cells.get("clause") or "").strip()
+        responsible = str(cells.get("responsible") or "").strip()
+        for name, value, model, field in (("enterprise", enterprise, Enterprise, "name"),
+                                          ("clause", clause, MajorHazard, "standard_clause"),
+                                          ("responsible", responsible, MajorHazard, "responsible_person")):
+            message = length_problem(value, model, field, LABELS[name])
+            if message:
+                problems.append(Problem(row.number, cols.get(name), message))
         if len(problems) > before:
             return None
-        return HazardSpec(row.number, enterprise, code, township.pk, supervisor.pk, industry, description,
-                          str(cells.get("clause") or "").strip(), channel, found_on, deadline,
-                          str(cells.get("responsible") or "").strip(), listed, state, closed_on)
+        return HazardSpec(row.number, enterprise, code, township.pk, supervisor.pk, industry, description, clause,
+                          channel, found_on, deadline, responsible, listed, state, closed_on)
 
     def _unit(self, row, name, units: UnitIndex, problems):
         found, unknown = units.resolve(row.cells.get(name))

@@ -21,6 +21,7 @@ from django.db.models import Prefetch
 from campaign.choices import PlanKind, UnitKind
 from campaign.importing.bulk import allocate_ids, insert_rows, insert_with_history
 from campaign.importing.engine import Preview, RowChange
+from campaign.importing.limits import length_problem
 from campaign.importing.sheet import Column, Problem, Row
 from campaign.models import ActionLine, KeyTask, Plan, Unit, split_aliases
 from campaign.xlsx import Sheet
@@ -311,6 +312,10 @@ class TaskSheetImport:
 
         action_number, action_title = _enum_number(str(cells.get("action_line") or ""))
         _, key_title = _enum_number(str(cells.get("key_task") or ""))
+        for name, value, model in (("action_line", action_title, ActionLine), ("key_task", key_title, KeyTask)):
+            message = length_problem(value, model, "title", LABELS[name])
+            if message:
+                problems.append(Problem(row.number, cols.get(name), message))
 
         lead, unknown = units.resolve(cells.get("lead"))
         for name in unknown:
