@@ -26,25 +26,43 @@ TIMEOUT = 120
 
 
 @functools.cache
-def _mark_queries(models: tuple) -> tuple[str, ...]:
+def _mark_queries(models: tuple) -> tuple[tuple[str, bool], ...]:
+    """(SQL, is_text) of each mark of ``models``.
+
+    A model with a history table: the largest id of both. A small model without one names the timestamps its
+    changes set in ``PAGE_MARK_FIELDS`` (e.g. built, published): its marks are its row count (deletions), its
+    largest id (insertions) and the latest of each timestamp.
+    """
     parts = []
     for model in models:
-        for table in (model, model.history.model):  # django-simple-history's table of the model's changes
-            parts.append(f'SELECT MAX("{table._meta.pk.column}") FROM "{table._meta.db_table}"')
+        history = getattr(model, "history", None)
+        if history is not None:
+            for table in (model, history.model):  # django-simple-history's table of the model's changes
+                parts.append((f'SELECT MAX("{table._meta.pk.column}") FROM "{table._meta.db_table}"', False))
+            continue
+        fields = getattr(model, "PAGE_MARK_FIELDS", None)
+        if fields is None:
+            raise TypeError(f"{model.__name__} has no history table and no PAGE_MARK_FIELDS")
+        table = model._meta.db_table
+        parts.append((f'SELECT COUNT(*) FROM "{table}"', False))
+        parts.append((f'SELECT MAX("{model._meta.pk.column}") FROM "{table}"', False))
+        for name in fields:
+            column = model._meta.get_field(name).column
+            parts.append((f'SELECT CAST(MAX("{column}") AS TEXT) FROM "{table}"', True))
     return tuple(parts)
 
 
 def _marks_sql(models: tuple) -> str:
-    return "SELECT " + ", ".join(f"({sql})" for sql in _mark_queries(models))
+    return "SELECT " + ", ".join(f"({sql})" for sql, _ in _mark_queries(models))
 
 
 def mark_annotations(models: tuple) -> dict:
     """The marks as annotations of another query (``mark0``, ``mark1``, …), to read them in the same round trip."""
-    from django.db.models import BigIntegerField
+    from django.db.models import BigIntegerField, TextField
     from django.db.models.expressions import RawSQL
 
-    return {f"mark{n}": RawSQL(sql, (), output_field=BigIntegerField())
-            for n, sql in enumerate(_mark_queries(models))}
+    return {f"mark{n}": RawSQL(sql, (), output_field=TextField() if text else BigIntegerField())
+            for n, (sql, text) in enumerate(_mark_queries(models))}
 
 
 def marks_of(obj, models: tuple) -> tuple:

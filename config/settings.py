@@ -115,8 +115,9 @@ AUTH_PASSWORD_VALIDATORS = [
 AUTHENTICATION_BACKENDS = [
     # Refuses a locked-out user name or address before the password is even looked at.
     "axes.backends.AxesStandaloneBackend",
-    # Also refuses deactivated users, at login and on every request of a session they already had.
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend (it also refuses deactivated users, at login and on every request of a session they
+    # already had), loading the user's profile with the user.
+    "campaign.backends.ProfileModelBackend",
 ]
 
 # Login lockout (django-axes): LOGIN_FAILURE_LIMIT failures for one user name, or from one address, lock that

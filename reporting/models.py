@@ -44,6 +44,9 @@ class MonthlyReport(models.Model):
     weights = models.JSONField("权重", default=dict)
     summary = models.JSONField("汇总", default=dict, help_text="页面所需的全部汇总数字与清单")
 
+    # What a build (new version or rebuilt in place) and a publication change: the cached month menus' marks.
+    PAGE_MARK_FIELDS = ("built_at", "published_at")
+
     class Meta:
         verbose_name = "月调度报告"
         verbose_name_plural = "月调度报告"

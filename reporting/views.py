@@ -6,6 +6,7 @@ import datetime
 
 from django import forms
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseRedirect
@@ -210,6 +211,7 @@ class ScoreboardView(CampaignMixin, TemplateView):
     """
 
     template_name = "reporting/scoreboard.html"
+    marks_models = (MonthlyReport,)  # the month menu is cached too, until a report is built or published
 
     def get_context_data(self, **kwargs):
         user = self.request.user
@@ -219,7 +221,9 @@ class ScoreboardView(CampaignMixin, TemplateView):
                 month = parse_month(self.request.GET["month"])
             except ReportError as error:
                 raise Http404(str(error)) from error
-        months = selectors.month_list(user, self.campaign, lean=True)
+        months = cache.get_or_set(
+            cache_key("scoreboard-months", self.campaign.pk, access.is_office(user), self.marks),
+            lambda: selectors.month_list(user, self.campaign, lean=True), TIMEOUT)
         # The version shown is the one the month menu lists for that month (or the newest month): one query
         # instead of two. Its other fields (weights, who published it) load only if the cached page is missing.
         report = next((r for r in months if month is None or r.month == month), None)

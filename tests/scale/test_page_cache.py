@@ -79,3 +79,23 @@ def test_scoreboard_shows_a_rebuilt_report(client, world, users):
     assert "改名后的住建局" not in client.get(url).content.decode()  # the snapshot keeps the month's names
     build_report(world.campaign, report.month)  # rebuilt: a new build time, a new key
     assert "改名后的住建局" in client.get(url).content.decode()
+
+
+def test_scoreboard_month_menu_follows_builds_publication_and_deletion(client, world, users):
+    from reporting.models import MonthlyReport
+    from reporting.services import build_report, publish_report
+
+    june, july = datetime.date(2024, 6, 1), datetime.date(2024, 7, 1)
+    url = reverse("scoreboard", args=[world.campaign.slug])
+    june_report = build_report(world.campaign, june)
+    client.force_login(users["leader"])
+    assert "还没有已发布的月报" in client.get(url).content.decode()  # the leader reads published months only
+    publish_report(june_report)
+    assert "2024年6月" in client.get(url).content.decode()  # a publication changes the menu's marks
+    client.force_login(users["office"])
+    assert "2024年7月" not in client.get(url).content.decode()
+    july_report = build_report(world.campaign, july)  # a new month
+    assert "2024年7月" in client.get(url).content.decode()
+    MonthlyReport.objects.filter(pk=july_report.pk).delete()  # a deletion (the admin) lowers the count
+    page = client.get(url).content.decode()
+    assert "2024年7月" not in page and "2024年6月" in page
