@@ -44,3 +44,17 @@ bench: install
 	DATABASE_URL=$(BENCH_PG) $(PY) manage.py migrate --noinput -v0
 	DATABASE_URL=$(BENCH_PG) PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) manage.py bench $(BENCH_ARGS)
 	rm -f .bench.sqlite3
+
+# Issue 8's load check (see README, "Load check"): on PostgreSQL (database tracker_load, created and migrated if
+# missing; the demo is loaded if missing), gunicorn with the production settings and deploy/gunicorn.conf.py,
+# wrk with 32 connections for 60 s over the logged-in pages, and the check's own Redis (broker and cache)
+# stopped at 20 s and started again at 40 s. Needs wrk and redis-server; exits non-zero on any 5xx.
+# LOADCHECK_ARGS passes options, e.g. LOADCHECK_ARGS="--seconds 20 --stop-at 5 --restart-at 12".
+LOADCHECK_PG ?= postgres://postgres@127.0.0.1:5432/tracker_load
+LOADCHECK_ARGS ?=
+.PHONY: loadcheck
+loadcheck: install
+	psql "$(dir $(LOADCHECK_PG))postgres" -tc "SELECT 1 FROM pg_database WHERE datname='$(notdir $(LOADCHECK_PG))'" \
+		| grep -q 1 || psql "$(dir $(LOADCHECK_PG))postgres" -c "CREATE DATABASE $(notdir $(LOADCHECK_PG))"
+	DATABASE_URL=$(LOADCHECK_PG) $(PY) manage.py migrate --noinput -v0
+	DATABASE_URL=$(LOADCHECK_PG) PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) manage.py load_check $(LOADCHECK_ARGS)

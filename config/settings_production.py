@@ -60,3 +60,21 @@ LOGGING = logging_config(LOG_FORMAT)
 
 # Keep database connections across requests, and check them before reuse (PostgreSQL restarts, failovers).
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
+
+# A cache shared by all workers (and nodes) when CACHE_URL names a Redis, e.g. redis://127.0.0.1:6379/1 (a
+# database of its own, not the broker's); otherwise each process keeps its own (Django's local-memory cache).
+# Pages only keep what they can compute again there (campaign/pagecache.py), and sessions and login lockouts
+# are in the database: while Redis is down pages are computed without the cache instead of failing
+# (campaign/cache.py). CACHE_KEY_PREFIX separates sites that share one Redis database.
+CACHE_URL = os.environ.get("CACHE_URL", "")
+if CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "campaign.cache.TolerantRedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "tracker"),
+        }
+    }
+
+# How long pages trust the last broker check (campaign.health); the load check shortens it for short runs.
+BROKER_CHECK_INTERVAL = float(os.environ.get("BROKER_CHECK_INTERVAL") or BROKER_CHECK_INTERVAL)  # noqa: F405
