@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
 
 from django.db import connection
 from django.utils import translation
@@ -82,3 +83,37 @@ def cache_key(*parts) -> str:
     """A short cache key from any printable parts and the active language (pages are translated)."""
     digest = hashlib.sha1(repr((translation.get_language(), parts)).encode()).hexdigest()
     return f"page:{digest}"
+
+
+# ---- whole pages -------------------------------------------------------------------------------------------------
+# A page kept whole holds two things that differ on every request: the CSRF token of its forms (the layout's
+# logout and language forms) and the CSP nonce of its scripts. The page is kept in pieces around them, and they
+# are filled in with the request's own when it is served.
+
+_HOLES = re.compile(rb'(?<=name="csrfmiddlewaretoken" value=")[^"]*(?=")|(?<=nonce=")[^"]*(?=")')
+
+
+def hollow(content: bytes) -> tuple[bytes, ...]:
+    """A rendered page as its pieces around the CSRF tokens and CSP nonces: (text, hole, text, hole, …, text),
+    each hole ``b"csrf"`` or ``b"nonce"``. Kept as encoded bytes, so serving the page again is one join."""
+    pieces, start = [], 0
+    for match in _HOLES.finditer(content):
+        pieces.append(content[start:match.start()])
+        pieces.append(b"csrf" if content[match.start() - 7:match.start()] == b'value="' else b"nonce")
+        start = match.end()
+    pieces.append(content[start:])
+    return tuple(pieces)
+
+
+def fill(pieces: tuple[bytes, ...], request) -> bytes:
+    """The page ``hollow`` cut up, with this request's CSRF token and CSP nonce."""
+    from django.middleware.csrf import get_token
+
+    if len(pieces) == 1:
+        return pieces[0]
+    values = {}
+    if b"csrf" in pieces[1::2]:
+        values[b"csrf"] = get_token(request).encode()
+    if b"nonce" in pieces[1::2]:
+        values[b"nonce"] = str(request.csp_nonce).encode()
+    return b"".join(piece if n % 2 == 0 else values[piece] for n, piece in enumerate(pieces))

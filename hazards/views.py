@@ -14,7 +14,7 @@ from django.views.generic import TemplateView
 from campaign import access
 from campaign.importing.batches import import_batch_create, import_batch_preview
 from campaign.importing.reader import ReadError
-from campaign.mixins import CampaignMixin
+from campaign.mixins import CampaignMixin, WholePageCacheMixin
 from campaign.pagecache import TIMEOUT, cache_key
 from campaign.xlsx import xlsx_response
 from tasks.services import ServiceError
@@ -37,7 +37,7 @@ from .models import Enterprise
 from .selectors import STAT_COLUMNS, RegisterStatistics, register_models, scope_of, with_flags
 
 
-class HazardListView(CampaignMixin, TemplateView):
+class HazardListView(WholePageCacheMixin, CampaignMixin, TemplateView):
     """The register with its filters. The rendered list (filters, rows, pages) is kept until the register, its
     enterprises or units change (campaign/pagecache.py); the total is kept for every page of a filter."""
 
@@ -46,6 +46,12 @@ class HazardListView(CampaignMixin, TemplateView):
     @property
     def marks_models(self):
         return register_models()
+
+    def page_key_parts(self) -> tuple:
+        return (timezone.localdate(),)  # overdue flags change at midnight
+
+    def get(self, request, *args, **kwargs):
+        return self.whole_page(request, lambda: super(WholePageCacheMixin, self).get(request, *args, **kwargs))
 
     def get_context_data(self, **kwargs):
         user = self.request.user
@@ -70,7 +76,7 @@ class HazardListView(CampaignMixin, TemplateView):
         return {"filter": hazard_filter, "page": paginator.get_page(self.request.GET.get("page"))}
 
 
-class HazardStatisticsView(CampaignMixin, TemplateView):
+class HazardStatisticsView(WholePageCacheMixin, CampaignMixin, TemplateView):
     """Found / closed / open / overdue / listed / stock left by township and by industry; each number links
     to the list behind it. The numbers (and the rendered tables) are kept until the register changes."""
 
@@ -79,6 +85,12 @@ class HazardStatisticsView(CampaignMixin, TemplateView):
     @property
     def marks_models(self):
         return register_models()
+
+    def page_key_parts(self) -> tuple:
+        return (timezone.localdate(),)  # overdue flags change at midnight
+
+    def get(self, request, *args, **kwargs):
+        return self.whole_page(request, lambda: super(WholePageCacheMixin, self).get(request, *args, **kwargs))
 
     def get_context_data(self, **kwargs):
         user = self.request.user

@@ -19,7 +19,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from campaign import access
-from campaign.mixins import CampaignMixin
+from campaign.mixins import CampaignMixin, WholePageCacheMixin
 from campaign.pagecache import TIMEOUT, cache_key
 from campaign.xlsx import XLSX_CONTENT_TYPE
 from tasks.selectors import month_start
@@ -203,7 +203,7 @@ def _score_pages(report: MonthlyReport, request) -> list[tuple[Group, object]]:
     return pages
 
 
-class ScoreboardView(CampaignMixin, TemplateView):
+class ScoreboardView(WholePageCacheMixin, CampaignMixin, TemplateView):
     """量化排名: the leaders' view, from the latest report the user may read (or ``?month=``).
 
     A report never changes once built (a rebuild or publication gives it a new build time or state), so the
@@ -212,6 +212,9 @@ class ScoreboardView(CampaignMixin, TemplateView):
 
     template_name = "reporting/scoreboard.html"
     marks_models = (MonthlyReport,)  # the month menu is cached too, until a report is built or published
+
+    def get(self, request, *args, **kwargs):
+        return self.whole_page(request, lambda: super(WholePageCacheMixin, self).get(request, *args, **kwargs))
 
     def get_context_data(self, **kwargs):
         user = self.request.user

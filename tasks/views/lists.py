@@ -10,7 +10,7 @@ from django.views.generic import TemplateView
 
 from campaign import access
 from campaign.choices import RANKING_GROUPS
-from campaign.mixins import CampaignMixin
+from campaign.mixins import CampaignMixin, WholePageCacheMixin
 from campaign.models import ActionLine, Unit
 from campaign.pagecache import TIMEOUT, cache_key
 from campaign.widgets import lean_choices, speed_up
@@ -100,7 +100,7 @@ class BaseListView(CampaignMixin, TemplateView):
         return super().get_context_data(**kwargs)
 
 
-class TaskListView(BaseListView):
+class TaskListView(WholePageCacheMixin, BaseListView):
     template_name = "tasks/list_tasks.html"
     report = TaskList()
 
@@ -114,6 +114,12 @@ class TaskListView(BaseListView):
         if request.GET.get("export") == "xlsx":
             rows = self.report.queryset(self.assignments)
             return xlsx_response(self.export_name(self.report.title), [self.report.sheet(rows)])
+        return self.whole_page(request, lambda: self.render_list(request))
+
+    def page_key_parts(self) -> tuple:
+        return (timezone.localdate(),)  # statuses change at midnight
+
+    def render_list(self, request):
         # The rendered list is kept until an assignment, task, milestone, report, unit or action line changes
         # (campaign/pagecache.py); the page of rows is computed only when it is not in the cache.
         user = request.user

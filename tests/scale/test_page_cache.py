@@ -6,6 +6,8 @@ import datetime
 import re
 
 import pytest
+from django.http import HttpResponse
+from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from hazards.models import Enterprise, MajorHazard
@@ -99,3 +101,75 @@ def test_scoreboard_month_menu_follows_builds_publication_and_deletion(client, w
     MonthlyReport.objects.filter(pk=july_report.pk).delete()  # a deletion (the admin) lowers the count
     page = client.get(url).content.decode()
     assert "2024年7月" not in page and "2024年6月" in page
+
+
+# ---- whole pages (campaign/mixins.WholePageCacheMixin) -----------------------------------------------------------
+
+WHOLE_PAGES = ["hazard-list", "hazard-statistics", "list-tasks", "scoreboard"]
+
+
+def nonce_of(response) -> str:
+    return re.search(r"'nonce-([^']+)'", response["Content-Security-Policy"]).group(1)
+
+
+@pytest.mark.parametrize("name", WHOLE_PAGES)
+def test_a_page_served_whole_has_this_requests_csrf_token_and_nonce(client, world, users, name,
+                                                                     django_assert_num_queries):
+    from reporting.services import build_report
+
+    build_report(world.campaign, datetime.date(2024, 6, 1))
+    hazard(world, 1)
+    client.force_login(users["office"])
+    url = reverse(name, args=[world.campaign.slug])
+    first = client.get(url)
+    with django_assert_num_queries(3):  # the session, the user with profile, the marks: nothing else
+        second = client.get(url)
+    tokens = re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', second.content.decode())
+    assert tokens and all(len(token) == 64 for token in tokens)
+    nonce = nonce_of(second)
+    assert nonce != nonce_of(first) and f'nonce="{nonce}"' in second.content.decode()
+    assert "\x00" not in second.content.decode()
+    # The page is the same apart from those.
+    strip = lambda r: re.sub(r'(value|nonce)="[^"]*"', "", r.content.decode())  # noqa: E731
+    assert strip(first) == strip(second)
+    # The token works: the layout's logout form posts with it under CSRF checks.
+    checked = Client(enforce_csrf_checks=True)
+    checked.cookies = client.cookies
+    assert checked.post(reverse("logout"), {"csrfmiddlewaretoken": tokens[0]}).status_code == 302
+
+
+def test_each_user_gets_a_page_of_their_own(client, world, users):
+    url = reverse("hazard-list", args=[world.campaign.slug])
+    hazard(world, 1)
+    client.force_login(users["office"])
+    assert "操作日志" in client.get(url).content.decode()
+    client.force_login(users["liaison_a"])
+    page = client.get(url).content.decode()
+    assert world.dept_a.display_name in page  # the layout shows the liaison's unit
+    assert "操作日志" not in page  # and not the office's menu
+
+
+def test_a_page_with_messages_is_rendered_not_served_from_the_cache(client, world, users):
+    from django.contrib.messages import constants
+    from django.contrib.messages.storage.cookie import CookieStorage
+
+    client.force_login(users["office"])
+    url = reverse("hazard-list", args=[world.campaign.slug])
+    client.get(url)
+    storage = CookieStorage(RequestFactory().get("/"))
+    response = HttpResponse()
+    storage.add(constants.SUCCESS, "已保存一条消息")
+    storage.update(response)
+    client.cookies[storage.cookie_name] = response.cookies[storage.cookie_name].value
+    assert "已保存一条消息" in client.get(url).content.decode()
+    assert "已保存一条消息" not in client.get(url).content.decode()  # shown once
+
+
+def test_the_broker_banner_is_part_of_the_key(client, world, users, monkeypatch):
+    from campaign import health
+
+    client.force_login(users["office"])
+    url = reverse("hazard-statistics", args=[world.campaign.slug])
+    assert 'id="background-jobs-down"' not in client.get(url).content.decode()
+    monkeypatch.setattr(health, "broker_available", lambda **kw: False)
+    assert 'id="background-jobs-down"' in client.get(url).content.decode()
