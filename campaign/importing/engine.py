@@ -138,7 +138,7 @@ def run_import(importer, data: bytes, *, user=None, dry_run=False, remove_missin
         raise ImportFailed(preview.problems)
     if not dry_run:
         try:
-            with transaction.atomic():
+            with cyclic_gc_paused(), transaction.atomic():
                 importer.save(preview, user=user, remove_missing=remove_missing)
         except (DataError, IntegrityError):
             # A value the row checks let through but the database cannot hold: the transaction
