@@ -84,11 +84,14 @@ class WholePageCacheMixin:
     campaign, units and ``marks_models``), the broker banner and ``page_key_parts()`` (e.g. today's date for
     pages that count overdue items). A request with messages to show is rendered as usual. What differs per
     request, the CSRF token and the CSP nonce, is filled in when the page is served (campaign/pagecache.py).
-    Views call ``whole_page(request, render)`` from ``get`` after their own access checks.
+    A view whose ``get`` does more (exports, early checks) calls ``whole_page(request, render)`` from its own.
     """
 
     def page_key_parts(self) -> tuple:
         return ()
+
+    def get(self, request, *args, **kwargs):
+        return self.whole_page(request, lambda: super(WholePageCacheMixin, self).get(request, *args, **kwargs))
 
     def whole_page(self, request, render):
         from django.contrib.messages import get_messages

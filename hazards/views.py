@@ -37,21 +37,23 @@ from .models import Enterprise
 from .selectors import STAT_COLUMNS, RegisterStatistics, register_models, scope_of, with_flags
 
 
-class HazardListView(WholePageCacheMixin, CampaignMixin, TemplateView):
-    """The register with its filters. The rendered list (filters, rows, pages) is kept until the register, its
-    enterprises or units change (campaign/pagecache.py); the total is kept for every page of a filter."""
-
-    template_name = "hazards/hazard_list.html"
+class RegisterPageView(WholePageCacheMixin, CampaignMixin, TemplateView):
+    """A page of the register kept whole until the register, its enterprises or units change, or the day does
+    (overdue flags change at midnight)."""
 
     @property
     def marks_models(self):
         return register_models()
 
     def page_key_parts(self) -> tuple:
-        return (timezone.localdate(),)  # overdue flags change at midnight
+        return (timezone.localdate(),)
 
-    def get(self, request, *args, **kwargs):
-        return self.whole_page(request, lambda: super(WholePageCacheMixin, self).get(request, *args, **kwargs))
+
+class HazardListView(RegisterPageView):
+    """The register with its filters. The rendered list (filters, rows, pages) is kept until the register, its
+    enterprises or units change (campaign/pagecache.py); the total is kept for every page of a filter."""
+
+    template_name = "hazards/hazard_list.html"
 
     def get_context_data(self, **kwargs):
         user = self.request.user
@@ -76,21 +78,11 @@ class HazardListView(WholePageCacheMixin, CampaignMixin, TemplateView):
         return {"filter": hazard_filter, "page": paginator.get_page(self.request.GET.get("page"))}
 
 
-class HazardStatisticsView(WholePageCacheMixin, CampaignMixin, TemplateView):
+class HazardStatisticsView(RegisterPageView):
     """Found / closed / open / overdue / listed / stock left by township and by industry; each number links
     to the list behind it. The numbers (and the rendered tables) are kept until the register changes."""
 
     template_name = "hazards/hazard_statistics.html"
-
-    @property
-    def marks_models(self):
-        return register_models()
-
-    def page_key_parts(self) -> tuple:
-        return (timezone.localdate(),)  # overdue flags change at midnight
-
-    def get(self, request, *args, **kwargs):
-        return self.whole_page(request, lambda: super(WholePageCacheMixin, self).get(request, *args, **kwargs))
 
     def get_context_data(self, **kwargs):
         user = self.request.user

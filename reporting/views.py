@@ -213,9 +213,6 @@ class ScoreboardView(WholePageCacheMixin, CampaignMixin, TemplateView):
     template_name = "reporting/scoreboard.html"
     marks_models = (MonthlyReport,)  # the month menu is cached too, until a report is built or published
 
-    def get(self, request, *args, **kwargs):
-        return self.whole_page(request, lambda: super(WholePageCacheMixin, self).get(request, *args, **kwargs))
-
     def get_context_data(self, **kwargs):
         user = self.request.user
         month = None
