@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
+import weakref
 
 from django.db import connection
 from django.utils import translation
@@ -35,7 +36,7 @@ def _mark_queries(models: tuple) -> tuple[tuple[str, bool], ...]:
     largest id (insertions) and the latest of each timestamp.
     """
     parts = []
-    for model in models:
+    for model in dict.fromkeys(models):  # a table named twice is read once
         history = getattr(model, "history", None)
         if history is not None:
             for table in (model, history.model):  # django-simple-history's table of the model's changes
@@ -53,6 +54,7 @@ def _mark_queries(models: tuple) -> tuple[tuple[str, bool], ...]:
     return tuple(parts)
 
 
+@functools.cache
 def _marks_sql(models: tuple) -> str:
     return "SELECT " + ", ".join(f"({sql})" for sql, _ in _mark_queries(models))
 
@@ -71,11 +73,30 @@ def marks_of(obj, models: tuple) -> tuple:
     return tuple(getattr(obj, f"mark{n}") for n in range(len(_mark_queries(models))))
 
 
+# PostgreSQL: the statements prepared on each connection (sql → name). Planning a dozen subqueries costs more
+# than running them, and every page kept whole reads its marks on every request. Prepared statements live as
+# long as the connection, whatever happens to its transactions.
+_prepared: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def table_marks(*models) -> tuple:
     """The largest primary key of each model's table and of its history table, in one query (each is one step
     down an index)."""
+    sql = _marks_sql(models)
     with connection.cursor() as cursor:
-        cursor.execute(_marks_sql(models))
+        if connection.vendor != "postgresql":
+            cursor.execute(sql)
+            return tuple(cursor.fetchone())
+        names = _prepared.setdefault(connection.connection, {})
+        name = names.get(sql)
+        if name is None:
+            name = f"page_marks_{len(names)}"
+            # On the DB-API cursor: preparing is part of the connection's setup, not one of the page's queries
+            # (which tests count, and which must not depend on whether this connection served a page before).
+            with connection.wrap_database_errors:
+                cursor.cursor.execute(f"PREPARE {name} AS {sql}")
+            names[sql] = name
+        cursor.execute(f"EXECUTE {name}")
         return tuple(cursor.fetchone())
 
 

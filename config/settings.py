@@ -155,6 +155,7 @@ AXES_IPWARE_PROXY_COUNT = max(int(os.environ.get("TRUSTED_PROXY_COUNT", "1")) - 
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_MINUTES", "120")) * 60
 SESSION_SAVE_EVERY_REQUEST = False
 SESSION_RENEW_SECONDS = 60
+SESSION_ENGINE = "campaign.sessions"  # Django's database sessions, read with a plain statement
 SESSION_ABSOLUTE_SECONDS = int(os.environ.get("SESSION_ABSOLUTE_HOURS", "12")) * 3600
 
 LANGUAGE_CODE = "zh-hans"

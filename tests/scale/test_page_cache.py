@@ -173,3 +173,26 @@ def test_the_broker_banner_is_part_of_the_key(client, world, users, monkeypatch)
     assert 'id="background-jobs-down"' not in client.get(url).content.decode()
     monkeypatch.setattr(health, "broker_available", lambda **kw: False)
     assert 'id="background-jobs-down"' in client.get(url).content.decode()
+
+
+def test_marks_read_by_a_prepared_statement_follow_inserts_and_rollbacks(world):
+    """On PostgreSQL the marks are read by a statement prepared once per connection; it sees every change
+    and outlives the transactions it was prepared in (SQLite reads the same SQL directly)."""
+    from django.db import connection, transaction
+
+    from campaign.models import Campaign, Unit
+    from campaign.pagecache import table_marks
+
+    models = (Campaign, Unit, MajorHazard, Unit)
+    first = table_marks(*models)
+    assert len(first) == 6  # Unit named twice is read once
+    with transaction.atomic():
+        hazard(world, 1)
+        inside = table_marks(*models)
+        assert inside[4] > (first[4] or 0)
+        transaction.set_rollback(True)
+    assert table_marks(*models) == first
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE name LIKE 'page_marks_%%'")
+            assert cursor.fetchone()[0] >= 1
