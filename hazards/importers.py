@@ -7,7 +7,6 @@ A row is one hazard, matched to the register by enterprise credit code + descrip
 from __future__ import annotations
 
 import datetime
-import functools
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -15,7 +14,7 @@ from django.db import transaction
 from django.db.models import F
 from simple_history.utils import bulk_update_with_history
 
-from campaign.importing.bulk import allocate_ids, insert_with_history
+from campaign.importing.bulk import allocate_ids, ids_by, insert_with_history
 from campaign.importing.engine import Preview, RowChange
 from campaign.importing.limits import length_problem
 from campaign.importing.sheet import Column, Problem, Row
@@ -26,7 +25,7 @@ from tasks.textrules import DatePhraseError, parse_due, to_halfwidth
 
 from .choices import Channel, HazardState, Industry, ListedLevel
 from .models import Enterprise, MajorHazard
-from .validators import validate_credit_code
+from .validators import is_valid_credit_code, validate_credit_code
 
 COLUMNS = [
     Column("number", "序号", ("编号",)),
@@ -82,9 +81,10 @@ class HazardSpec:
                 "closed_on": self.closed_on}
 
 
-@functools.lru_cache(maxsize=65536)
 def credit_code_error(code: str) -> str | None:
-    """Why a credit code is invalid, or None; an enterprise's code repeats down a ledger, so answers are kept."""
+    """Why a credit code is invalid, or None (the quick check first: nearly every code of a ledger is valid)."""
+    if is_valid_credit_code(code):
+        return None
     try:
         validate_credit_code(code)
     except ValidationError as error:
@@ -258,10 +258,7 @@ class HazardSheetImport:
     def _enterprises(self, specs, user) -> dict[str, int]:
         """Credit code → enterprise id for the specs, inserting the enterprises not yet on file."""
         codes = list(dict.fromkeys(s.credit_code for s in specs))
-        found: dict[str, int] = {}
-        for start in range(0, len(codes), BATCH):
-            found.update(Enterprise.objects.filter(credit_code__in=codes[start:start + BATCH])
-                         .values_list("credit_code", "pk"))
+        found: dict[str, int] = ids_by(Enterprise, Enterprise._meta.get_field("credit_code").column, codes)
         first = {}
         for spec in specs:
             if spec.credit_code not in found:
@@ -276,7 +273,7 @@ class HazardSheetImport:
 
 
 # Rows are written in batches (a province's ledger has 100,000 or more) and looked up in batches (SQLite's limit
-# on query parameters).
+# on query parameters) when they are changed.
 BATCH = 10_000
 # The column order of the tuples ``save`` builds (a test checks it against the model).
 HAZARD_COLUMNS = ["id", "campaign_id", "enterprise_id", "township_id", "supervisor_id", "industry", "description",

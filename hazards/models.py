@@ -21,8 +21,9 @@ class Enterprise(models.Model):
     principal = models.CharField("主要负责人", max_length=50, blank=True)
     controller = models.CharField("实际控制人", max_length=50, blank=True)
 
-    # History is looked up by enterprise id; an index on the copied township would only slow imports.
-    history = HistoricalRecords(no_db_index=["township"])
+    # History is looked up by enterprise id; indexes on the copied township and credit code would only slow
+    # imports (a province's ledger brings tens of thousands of enterprises).
+    history = HistoricalRecords(no_db_index=["township", "credit_code"])
 
     class Meta:
         verbose_name = "企业"
@@ -43,10 +44,12 @@ class MajorHazard(models.Model):
                                  db_index=False)
     enterprise = models.ForeignKey(Enterprise, verbose_name="企业", on_delete=models.PROTECT, related_name="hazards",
                                    db_index=False)
+    # Every page reads these with the campaign (indexes below); alone they are only looked up when a unit is
+    # deleted (refused while it has hazards), which can scan the register once rather than slow every import.
     township = models.ForeignKey(Unit, verbose_name="所在乡镇（街道）", on_delete=models.PROTECT,
-                                 related_name="township_hazards")
+                                 related_name="township_hazards", db_index=False)
     supervisor = models.ForeignKey(Unit, verbose_name="监管部门", on_delete=models.PROTECT,
-                                   related_name="supervised_hazards")
+                                   related_name="supervised_hazards", db_index=False)
     industry = models.CharField("行业领域", max_length=20, choices=Industry.choices)
     description = models.TextField("隐患描述")
     standard_clause = models.CharField("判定依据", max_length=300, blank=True)
@@ -70,8 +73,9 @@ class MajorHazard(models.Model):
     closed_on = models.DateField("销号日期", null=True, blank=True)
     close_approval = models.CharField("挂牌级别销号批准文号", max_length=100, blank=True)
     return_reason = models.TextField("退回原因", blank=True)
+    # Not indexed: only a user's deletion looks hazards up by it (to clear it).
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登记人", null=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+                                   on_delete=models.SET_NULL, related_name="+", db_index=False)
 
     # History is looked up by hazard id; indexes on the copied foreign keys would only slow bulk imports.
     history = HistoricalRecords(no_db_index=["campaign", "enterprise", "township", "supervisor", "created_by"])

@@ -5,6 +5,8 @@ authority (1), the entity type (1), the administrative division (6), the organis
 (9, whose last character is its own GB 11714 check character) and the check character (1).
 """
 
+from operator import mul
+
 from django.core.exceptions import ValidationError
 
 CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -12,6 +14,9 @@ VALUES = {c: i for i, c in enumerate(CHARSET)}
 WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
 ORG_WEIGHTS = [3, 7, 9, 10, 5, 8, 4, 2]
 EXCLUDED = set("IOZSV")
+# GB 11714 values of the characters the code may use (digits 0-9, letters A=10 … Y=34), for the fast check.
+ORG_VALUES = {c: int(c) if c.isdigit() else ord(c) - 55 for c in CHARSET}
+ORG_CHECKS = {n: {10: "X", 11: "0"}.get(n, str(n)) for n in range(1, 12)}
 
 
 def check_character(first17: str) -> str:
@@ -22,8 +27,22 @@ def check_character(first17: str) -> str:
 def org_check_character(first8: str) -> str:
     """GB 11714: digits are worth 0-9 and letters A-Z 10-35."""
     total = sum((int(c) if c.isdigit() else ord(c) - 55) * w for c, w in zip(first8, ORG_WEIGHTS, strict=True))
-    value = 11 - total % 11
-    return {10: "X", 11: "0"}.get(value, str(value))
+    return ORG_CHECKS[11 - total % 11]
+
+
+def is_valid_credit_code(code: str) -> bool:
+    """The same verdict as ``validate_credit_code`` without building a message: a province's ledger checks
+    100,000 codes, nearly all valid. Table lookups and C-level sums instead of a generator per check."""
+    if type(code) is not str or len(code) != 18:
+        return False
+    try:
+        values = [VALUES[c] for c in code]
+        org = sum(map(mul, [ORG_VALUES[c] for c in code[8:16]], ORG_WEIGHTS))
+    except KeyError:
+        return False
+    if ORG_CHECKS[11 - org % 11] != code[16]:
+        return False
+    return CHARSET[(31 - sum(map(mul, values, WEIGHTS)) % 31) % 31] == code[17]
 
 
 def validate_credit_code(code: str) -> None:

@@ -14,6 +14,7 @@ the user is told the file is too large or damaged.
 
 from __future__ import annotations
 
+import datetime
 import faulthandler
 import io
 import logging
@@ -181,7 +182,7 @@ def _parse_isolated(data: bytes, limits: _Limits) -> list[SheetData]:
             os.close(read_end)
             _limit_child(limits)
             try:
-                result = ("ok", _parse(data, limits))
+                result = ("ok", _share_repeats(_parse(data, limits)))
             except ReadError as error:
                 result = ("error", str(error))
             payload = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
@@ -207,6 +208,21 @@ def _parse_isolated(data: bytes, limits: _Limits) -> list[SheetData]:
     if kind == "error":
         raise ReadError(value)
     return value
+
+
+# Cell values that are shared when repeated. Not numbers: 1, 1.0 and True are equal as dictionary keys.
+_SHARED_TYPES = frozenset({str, datetime.date, datetime.datetime})
+
+
+def _share_repeats(sheets: list[SheetData]) -> list[SheetData]:
+    """Each repeated text or date as one object. A ledger repeats its townships, industries, units and dates
+    down 100,000 rows; pickle writes a shared object once and refers to it after, so the child's answer is
+    half the size, and the parent unpickles it in half the time into a fraction of the memory."""
+    seen: dict = {}
+    shared = seen.setdefault
+    for sheet in sheets:
+        sheet.rows = [[shared(v, v) if type(v) in _SHARED_TYPES else v for v in row] for row in sheet.rows]
+    return sheets
 
 
 def _limit_child(limits: _Limits) -> None:

@@ -66,8 +66,10 @@ _DIRTY = re.compile("[\x00-\x08\x0b-\x1f\x7f\u3000]")
 
 def clean_cell(value):
     """Strings stripped, without control characters; dates and numbers kept as they are."""
-    if isinstance(value, str):
-        if _DIRTY.search(value):  # most cells are clean: only those with junk pay for the translation
+    if type(value) is str:
+        # Most cells are printable through and through (a quick check in C): only the others are searched for
+        # junk, and only those with junk pay for the translation.
+        if not value.isprintable() and _DIRTY.search(value):
             value = value.replace("\r\n", "\n").translate(_CONTROL).replace("\u3000", " ")
         return value.strip() or None
     if isinstance(value, float) and value.is_integer():
@@ -131,12 +133,16 @@ def data_rows(rows: list[list], header_index: int, mapping: dict[int, Column]) -
     result: list[Row] = []
     carried: dict[str, object] = {}
     letters = {column.name: get_column_letter(col + 1) for col, column in mapping.items()}
+    fields = [(col, column.name) for col, column in mapping.items()]
+    fills = any(column.fill_down for column in mapping.values())
     for index in range(header_index + 1, len(rows)):
         raw = rows[index]
-        cells = {}
-        for col, column in mapping.items():
-            cells[column.name] = clean_cell(raw[col]) if col < len(raw) else None
-        if all(v is None for v in cells.values()):
+        width = len(raw)
+        cells = {name: clean_cell(raw[col]) if col < width else None for col, name in fields}
+        if not any(v is not None for v in cells.values()):
+            continue
+        if not fills:
+            result.append(Row(index + 1, cells, letters))
             continue
         fresh = {c.name for c in mapping.values() if c.fill_down and cells[c.name] is not None
                  and cells[c.name] != carried.get(c.name)}

@@ -49,3 +49,28 @@ def test_letters_the_standard_excludes(letter):
 def test_org_check_x():
     # GB 11714 writes a check value of 10 as "X".
     assert any(org_check_character(f"{n:08d}") == "X" for n in range(100))
+
+
+def test_the_quick_check_gives_the_full_checks_verdict_on_every_kind_of_code():
+    import random
+
+    from hazards.validators import CHARSET, is_valid_credit_code
+
+    rng = random.Random(5)
+    alphabet = CHARSET + "IOZSVabc -"
+    codes = list(VALID) + ["", "9137", None, 18 * "0", VALID[0].lower()]
+    for _ in range(3000):
+        body = "".join(rng.choice(CHARSET) for _ in range(16))
+        valid = make_credit_code(body)
+        codes.append(valid)
+        position = rng.randrange(18)
+        codes.append(valid[:position] + rng.choice(alphabet) + valid[position + 1:])  # one character changed
+        codes.append(valid[:17])
+    for code in codes:
+        try:
+            validate_credit_code(code)
+            expected = True
+        except ValidationError:
+            expected = False
+        assert is_valid_credit_code(code) is expected, code
+    assert sum(map(is_valid_credit_code, codes)) > 3000

@@ -266,3 +266,25 @@ def test_bulk_columns_match_the_models():
 
     for model, columns in COLUMNS_OF.items():
         assert sorted(columns) == sorted(f.column for f in model._meta.concrete_fields), model
+
+
+def test_cells_read_through_the_parsing_child_keep_their_values_and_types():
+    """Repeated texts and dates come back shared (the child's answer is smaller); numbers keep their own types."""
+    import xlsxwriter
+
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = book.add_worksheet("表")
+    day = datetime.datetime(2024, 5, 1)
+    dated = book.add_format({"num_format": "yyyy-mm-dd"})
+    for r in range(3):
+        sheet.write_string(r, 0, "县住建局")
+        sheet.write_number(r, 1, [1, 1.5, 0][r])
+        sheet.write_boolean(r, 2, [True, False, True][r])
+        sheet.write_datetime(r, 3, day, dated)
+    book.close()
+    rows = read_workbook(buffer.getvalue())[0].rows
+    assert [row[0] for row in rows] == ["县住建局"] * 3 and rows[0][0] is rows[2][0]
+    assert [row[1] for row in rows] == [1, 1.5, 0] and [row[2] for row in rows] == [True, False, True]
+    assert [type(row[2]) for row in rows] == [bool] * 3 and type(rows[1][1]) is float
+    assert {row[3] for row in rows} == {rows[0][3]} and rows[0][3] in (day, day.date())
