@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import F
 from simple_history.utils import bulk_update_with_history
 
-from campaign.importing.bulk import allocate_ids, ids_by, insert_with_history
+from campaign.importing.bulk import CopyWriter, allocate_ids, ids_by, insert_with_history
 from campaign.importing.engine import Preview, RowChange
 from campaign.importing.limits import length_problem
 from campaign.importing.sheet import Column, Problem, Row
@@ -231,16 +231,22 @@ class HazardSheetImport:
         changed = [s for s in preview.specs if status[s.row] == "changed"]
         if not new and not changed:
             return
-        enterprises = self._enterprises(new + changed, user)
         created_by = user.pk if user is not None and user.is_authenticated else None
-        rows = [
-            (pk, self.campaign.pk, enterprises[spec.credit_code], spec.township_id, spec.supervisor_id, spec.industry,
-             spec.description, spec.clause, spec.channel, spec.found_on, spec.state, "", None, spec.responsible,
-             spec.deadline, spec.listed_level, None, "", "", None, None, None, spec.closed_on, "", "", created_by)
-            for pk, spec in zip(allocate_ids(MajorHazard, len(new)), new, strict=True)
-        ]
-        for start in range(0, len(rows), BATCH):
-            insert_with_history(MajorHazard, HAZARD_COLUMNS, rows[start:start + BATCH], user=user)
+        enterprises, new_enterprises = self._enterprises(new + changed)
+        hazard_ids = allocate_ids(MajorHazard, len(new))  # every id first: the writer's block uses no queries
+        with CopyWriter() as writer:
+            for start in range(0, len(new_enterprises), BATCH):
+                insert_with_history(Enterprise, ENTERPRISE_COLUMNS, new_enterprises[start:start + BATCH], user=user,
+                                    insert=writer.insert)
+            for start in range(0, len(new), BATCH):
+                rows = [
+                    (pk, self.campaign.pk, enterprises[spec.credit_code], spec.township_id, spec.supervisor_id,
+                     spec.industry, spec.description, spec.clause, spec.channel, spec.found_on, spec.state, "", None,
+                     spec.responsible, spec.deadline, spec.listed_level, None, "", "", None, None, None,
+                     spec.closed_on, "", "", created_by)
+                    for pk, spec in zip(hazard_ids[start:start + BATCH], new[start:start + BATCH], strict=True)
+                ]
+                insert_with_history(MajorHazard, HAZARD_COLUMNS, rows, user=user, insert=writer.insert)
         if changed:
             existing = self.existing()
             by_pk = {}
@@ -255,8 +261,9 @@ class HazardSheetImport:
                         setattr(hazard, name, value)
                 bulk_update_with_history(hazards, MajorHazard, fields, batch_size=500, default_user=user)
 
-    def _enterprises(self, specs, user) -> dict[str, int]:
-        """Credit code → enterprise id for the specs, inserting the enterprises not yet on file."""
+    def _enterprises(self, specs) -> tuple[dict[str, int], list[tuple]]:
+        """Credit code → enterprise id for the specs, with ids reserved for the enterprises not yet on file, and
+        the rows (``ENTERPRISE_COLUMNS``) to insert for those."""
         codes = list(dict.fromkeys(s.credit_code for s in specs))
         found: dict[str, int] = ids_by(Enterprise, Enterprise._meta.get_field("credit_code").column, codes)
         first = {}
@@ -265,17 +272,15 @@ class HazardSheetImport:
                 first.setdefault(spec.credit_code, spec)
         rows = [(pk, spec.enterprise[:200], code, spec.township_id, "", "")
                 for pk, (code, spec) in zip(allocate_ids(Enterprise, len(first)), first.items(), strict=True)]
-        for start in range(0, len(rows), BATCH):
-            insert_with_history(Enterprise, ["id", "name", "credit_code", "township_id", "principal", "controller"],
-                                rows[start:start + BATCH], user=user)
         found.update({row[2]: row[0] for row in rows})
-        return found
+        return found, rows
 
 
 # Rows are written in batches (a province's ledger has 100,000 or more) and looked up in batches (SQLite's limit
 # on query parameters) when they are changed.
 BATCH = 10_000
 # The column order of the tuples ``save`` builds (a test checks it against the model).
+ENTERPRISE_COLUMNS = ["id", "name", "credit_code", "township_id", "principal", "controller"]
 HAZARD_COLUMNS = ["id", "campaign_id", "enterprise_id", "township_id", "supervisor_id", "industry", "description",
                   "standard_clause", "channel", "found_on", "state", "measures", "funds", "responsible_person",
                   "deadline", "listed_level", "listed_on", "listing_unit", "notice_number", "principal_notified_on",

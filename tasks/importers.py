@@ -19,7 +19,7 @@ from decimal import Decimal, InvalidOperation
 from django.db.models import Prefetch
 
 from campaign.choices import PlanKind, UnitKind
-from campaign.importing.bulk import allocate_ids, insert_rows, insert_with_history
+from campaign.importing.bulk import CopyWriter, allocate_ids, insert_with_history
 from campaign.importing.engine import Preview, RowChange
 from campaign.importing.limits import length_problem
 from campaign.importing.sheet import Column, Problem, Row
@@ -551,38 +551,52 @@ class TaskSheetImport:
             return
         plan_id = self.plan.pk
         lead_role, coop_role = AssignmentRole.LEAD.value, AssignmentRole.COOPERATE.value  # plain str, looked up once
-        tasks, lead, coop, milestones, targets = [], [], [], [], []
-        for task_id, spec in zip(allocate_ids(Task, len(specs)), specs, strict=True):
-            line = lines.get(spec.action_title)
-            key = keys.get((spec.action_title, spec.key_title))
-            tasks.append((task_id, plan_id, line.pk if line else None, key.pk if key else None, spec.code,
-                          spec.position, spec.text, None))
-            units = [(u.id, lead_role) for u in spec.lead] + [(u.id, coop_role) for u in spec.coop]
-            lead += [(task_id, u.id) for u in spec.lead]
-            coop += [(task_id, u.id) for u in spec.coop]
-            milestones += [(task_id, seq, due, text, units) for seq, (due, text) in enumerate(spec.milestones, 1)]
-            targets += [(task_id, t) for t in spec.targets]
-        milestone_rows, assignments = [], []
-        for m_id, (task_id, seq, due, text, units) in zip(allocate_ids(Milestone, len(milestones)), milestones,
-                                                          strict=True):
-            milestone_rows.append((m_id, task_id, seq, due, text))
-            assignments += [(task_id, m_id, unit_id, role, due, None, None) for unit_id, role in units]
-        assignment_rows = [(a_id, *row) for a_id, row in
-                           zip(allocate_ids(Assignment, len(assignments)), assignments, strict=True)]
-        target_rows, values = [], []
-        for t_id, (task_id, t) in zip(allocate_ids(QuantifiedTarget, len(targets)), targets, strict=True):
-            target_rows.append((t_id, task_id, t.metric, t.measure_unit, t.comparator, None, t.source_text))
-            values += [(t_id, year, value) for year, value in t.values.items()]
-        value_rows = [(v_id, *row) for v_id, row in
-                      zip(allocate_ids(TargetYearValue, len(values)), values, strict=True)]
-        # Each new task gets its "created by" history record naming the importer; its milestones,
-        # assignments and targets were created with it, and get their own records once anyone changes them.
-        insert_with_history(Task, COLUMNS_OF[Task], tasks, user=user)
-        for model, rows in ((Milestone, milestone_rows), (Assignment, assignment_rows),
-                            (QuantifiedTarget, target_rows), (TargetYearValue, value_rows)):
-            insert_rows(model, COLUMNS_OF[model], rows)
-        insert_rows(Task.lead_units.through, ["task_id", "unit_id"], lead)
-        insert_rows(Task.cooperating_units.through, ["task_id", "unit_id"], coop)
+        # Every id is reserved first: inside the writer's block the database is busy storing the previous table
+        # while the next one is built (campaign/importing/bulk.py).
+        milestone_count = sum(len(spec.milestones) for spec in specs)
+        ids = {
+            Task: allocate_ids(Task, len(specs)),
+            Milestone: allocate_ids(Milestone, milestone_count),
+            Assignment: allocate_ids(Assignment, sum(len(spec.milestones) * (len(spec.lead) + len(spec.coop))
+                                                     for spec in specs)),
+            QuantifiedTarget: allocate_ids(QuantifiedTarget, sum(len(spec.targets) for spec in specs)),
+            TargetYearValue: allocate_ids(TargetYearValue, sum(len(t.values) for spec in specs
+                                                               for t in spec.targets)),
+        }
+        task_ids = ids[Task]
+        with CopyWriter() as writer:
+            tasks = []
+            for task_id, spec in zip(task_ids, specs, strict=True):
+                line = lines.get(spec.action_title)
+                key = keys.get((spec.action_title, spec.key_title))
+                tasks.append((task_id, plan_id, line.pk if line else None, key.pk if key else None, spec.code,
+                              spec.position, spec.text, None))
+            # Each new task gets its "created by" history record naming the importer; its milestones,
+            # assignments and targets were created with it, and get their own records once anyone changes them.
+            insert_with_history(Task, COLUMNS_OF[Task], tasks, user=user, insert=writer.insert)
+            milestone_ids, milestone_rows, assignments = iter(ids[Milestone]), [], []
+            for task_id, spec in zip(task_ids, specs, strict=True):
+                units = [(u.id, lead_role) for u in spec.lead] + [(u.id, coop_role) for u in spec.coop]
+                for seq, (due, text) in enumerate(spec.milestones, 1):
+                    m_id = next(milestone_ids)
+                    milestone_rows.append((m_id, task_id, seq, due, text))
+                    assignments += [(task_id, m_id, unit_id, role, due, None, None) for unit_id, role in units]
+            writer.insert(Milestone, COLUMNS_OF[Milestone], milestone_rows)
+            writer.insert(Assignment, COLUMNS_OF[Assignment],
+                          [(a_id, *row) for a_id, row in zip(ids[Assignment], assignments, strict=True)])
+            target_ids, target_rows, values = iter(ids[QuantifiedTarget]), [], []
+            for task_id, spec in zip(task_ids, specs, strict=True):
+                for t in spec.targets:
+                    t_id = next(target_ids)
+                    target_rows.append((t_id, task_id, t.metric, t.measure_unit, t.comparator, None, t.source_text))
+                    values += [(t_id, year, value) for year, value in t.values.items()]
+            writer.insert(QuantifiedTarget, COLUMNS_OF[QuantifiedTarget], target_rows)
+            writer.insert(TargetYearValue, COLUMNS_OF[TargetYearValue],
+                          [(v_id, *row) for v_id, row in zip(ids[TargetYearValue], values, strict=True)])
+            writer.insert(Task.lead_units.through, ["task_id", "unit_id"],
+                          [(task_id, u.id) for task_id, spec in zip(task_ids, specs, strict=True) for u in spec.lead])
+            writer.insert(Task.cooperating_units.through, ["task_id", "unit_id"],
+                          [(task_id, u.id) for task_id, spec in zip(task_ids, specs, strict=True) for u in spec.coop])
 
     def _update(self, task: Task, spec: TaskSpec, lines, keys, user) -> None:
         task.position, task.text = spec.position, spec.text

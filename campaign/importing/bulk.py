@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime
 import io
+import queue
+import threading
 from contextlib import contextmanager
 from decimal import Decimal
 from types import SimpleNamespace
@@ -116,6 +118,11 @@ def _adapt(value):
     return _adapt_sqlite(value) if connection.vendor == "sqlite" else value
 
 
+def _copy_sql(model, columns: list[str]) -> str:
+    quoted = ", ".join(f'"{c}"' for c in columns)
+    return f'COPY "{model._meta.db_table}" ({quoted}) FROM STDIN WITH (FORMAT csv)'
+
+
 def insert_rows(model, columns: list[str], rows: list[tuple], page_size: int = 2000) -> None:
     """INSERT ``rows`` (tuples in ``columns`` order, column names as in the database)."""
     if not rows:
@@ -129,7 +136,7 @@ def insert_rows(model, columns: list[str], rows: list[tuple], page_size: int = 2
             # The raw cursor bypasses Django's error translation: a refused value must still arrive
             # as django.db.DataError/IntegrityError, as it would from an INSERT.
             with connection.wrap_database_errors:
-                cursor.cursor.copy_expert(f'COPY "{table}" ({quoted}) FROM STDIN WITH (FORMAT csv)', buffer)
+                cursor.cursor.copy_expert(_copy_sql(model, columns), buffer)
         else:
             marks = ", ".join(["%s"] * len(columns))
             # Only dates, datetimes and decimals need converting for SQLite; find those columns once.
@@ -149,22 +156,105 @@ def insert_rows(model, columns: list[str], rows: list[tuple], page_size: int = 2
             cursor.executemany(f'INSERT INTO "{table}" ({quoted}) VALUES ({marks})', adapted)
 
 
+COPY_PIECE = 1 << 18  # characters of COPY data read and sent at a time by CopyWriter's thread
+
+
+class CopyWriter:
+    """Inserts handed to the database while the caller prepares the next ones.
+
+    On PostgreSQL each ``insert`` turns its rows into COPY data in the caller's thread and queues it; a second
+    thread sends the queued COPYs, in order, on the caller's connection (so in its transaction) and waits while
+    the server stores the rows, checks them and updates the indexes. The caller meanwhile builds the next
+    table's rows: on two cores the server's work and Python's overlap instead of taking turns. Inside the
+    block any other query of the caller's first waits until every queued COPY is done (a connection carries one
+    statement at a time), so reserve ids before the block to keep the overlap. Leaving the block waits for
+    every COPY; the first refusal is raised as Django's database error (DataError, IntegrityError), as
+    ``insert_rows`` would raise it. On SQLite ``insert`` is simply ``insert_rows``.
+    """
+
+    def __init__(self):
+        self.background = connection.vendor == "postgresql"
+        self._error: BaseException | None = None
+
+    def __enter__(self) -> CopyWriter:
+        if self.background:
+            connection.ensure_connection()
+            self._raw = connection.connection
+            self._jobs: queue.Queue = queue.Queue(maxsize=2)  # at most two tables' COPY data waiting in memory
+            self._thread = threading.Thread(target=self._send, name="import-copy", daemon=True)
+            self._thread.start()
+            self._waiting = connection.execute_wrapper(self._after_copies)
+            self._waiting.__enter__()
+        return self
+
+    def _after_copies(self, execute, sql, params, many, context):
+        """Every other query of this thread's connection, once the queued COPYs are done."""
+        self._jobs.join()
+        self._raise_failure()
+        return execute(sql, params, many, context)
+
+    def insert(self, model, columns: list[str], rows: list[tuple]) -> None:
+        if not rows:
+            return
+        if not self.background:
+            insert_rows(model, columns, rows)
+            return
+        self._raise_failure()
+        self._jobs.put((_copy_sql(model, columns), _csv_lines(rows)))
+
+    def _send(self) -> None:
+        while True:
+            job = self._jobs.get()
+            try:
+                if job is None:
+                    return
+                if self._error is None:  # after a refusal the transaction is lost: the rest is skipped
+                    sql, text = job
+                    with self._raw.cursor() as cursor:
+                        # psycopg2 lets go of the GIL while it sends each piece and while the server finishes,
+                        # but not while it ends the COPY: pieces of this size keep that last wait short, and are
+                        # few enough that getting the GIL back for each costs little.
+                        cursor.copy_expert(sql, io.StringIO(text), size=COPY_PIECE)
+            except BaseException as error:  # raised in the caller's thread
+                self._error = error
+            finally:
+                self._jobs.task_done()
+
+    def _raise_failure(self) -> None:
+        if self._error is not None:
+            error, self._error = self._error, None
+            with connection.wrap_database_errors:  # psycopg2's error → django.db's
+                raise error
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        if self.background:
+            self._jobs.put(None)
+            self._thread.join()
+            self._waiting.__exit__(None, None, None)
+            if exc_type is None:
+                self._raise_failure()
+        return False
+
+
 def insert_with_history(model, columns: list[str], rows: list[tuple], *, user, when=None,
-                        m2m: dict[str, list[tuple[int, int]]] | None = None) -> None:
+                        m2m: dict[str, list[tuple[int, int]]] | None = None, insert=insert_rows) -> None:
     """Insert rows and a "created" history record for each naming ``user`` (django-simple-history's table).
 
     ``m2m`` maps a many-to-many field whose history is kept (``Task.lead_units``) to (row id, member id)
     links: they are inserted too, with the snapshot simple-history keeps beside each record, so the first
     later change of a row is compared with the members the import gave it rather than with none.
+    ``insert`` is how rows are inserted (``CopyWriter.insert`` inside a writer's block, which takes no ``m2m``).
     """
-    insert_rows(model, columns, rows)
+    insert(model, columns, rows)
     history = model.history.model
     stamp = _adapt(when or timezone.now())
     user_id = user.pk if user is not None and user.is_authenticated else None
     extra = ["history_date", "history_change_reason", "history_type", "history_user_id"]
     if not m2m:  # the database numbers the records: nothing refers to them
-        insert_rows(history, columns + extra, [(*row, stamp, None, "+", user_id) for row in rows])
+        insert(history, columns + extra, [(*row, stamp, None, "+", user_id) for row in rows])
         return
+    if insert is not insert_rows:
+        raise ValueError("m2m links reserve ids as they go: insert them outside a CopyWriter's block")
     record_ids = allocate_ids(history, len(rows))
     insert_rows(history, columns + ["history_id", *extra],
                 [(*row, record_id, stamp, None, "+", user_id) for row, record_id in zip(rows, record_ids, strict=True)])
