@@ -174,7 +174,8 @@ class CopyWriter:
 
     def __init__(self):
         self.background = connection.vendor == "postgresql"
-        self._error: BaseException | None = None
+        self._error: BaseException | None = None  # the first refusal, until raised in the caller's thread
+        self._failed = False  # after a refusal the transaction is lost: the thread skips the rest
 
     def __enter__(self) -> CopyWriter:
         if self.background:
@@ -208,7 +209,7 @@ class CopyWriter:
             try:
                 if job is None:
                     return
-                if self._error is None:  # after a refusal the transaction is lost: the rest is skipped
+                if not self._failed:
                     sql, text = job
                     with self._raw.cursor() as cursor:
                         # psycopg2 lets go of the GIL while it sends each piece and while the server finishes,
@@ -216,7 +217,7 @@ class CopyWriter:
                         # few enough that getting the GIL back for each costs little.
                         cursor.copy_expert(sql, io.StringIO(text), size=COPY_PIECE)
             except BaseException as error:  # raised in the caller's thread
-                self._error = error
+                self._error, self._failed = error, True
             finally:
                 self._jobs.task_done()
 
