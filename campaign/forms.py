@@ -1,7 +1,7 @@
 from django import forms
 
 from .choices import PlanKind, UnitKind
-from .models import ActionLine, Campaign, KeyTask, Plan, Unit
+from .models import ActionLine, Campaign, KeyTask, Plan, Unit, unit_tree
 
 
 class BootstrapMixin:
@@ -49,7 +49,7 @@ class PlanForm(BootstrapMixin, forms.ModelForm):
     def __init__(self, *args, campaign: Campaign, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.campaign = campaign
-        self.fields["unit"].queryset = Unit.objects.filter(is_active=True)
+        self.fields["unit"].queryset = unit_tree(campaign.office).filter(is_active=True)
 
     def clean(self):
         data = super().clean()

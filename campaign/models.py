@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -69,6 +70,23 @@ class Unit(models.Model):
             seen.add(node.pk)
             node = node.parent
 
+
+
+def unit_tree(root: Unit) -> models.QuerySet:
+    """``root`` and every active unit below it, down to where an inactive unit cuts a branch off.
+
+    One recursive query: one database may hold a province's or a country's units, and a campaign works with its
+    office's own. UNION, not UNION ALL, so that a parent loop entered past the admin's checks cannot run forever.
+    """
+    table = Unit._meta.db_table
+    tree = f"""
+        WITH RECURSIVE tree(id) AS (
+            SELECT id FROM {table} WHERE id = %s
+            UNION
+            SELECT u.id FROM {table} u JOIN tree ON u.parent_id = tree.id WHERE u.is_active
+        )
+        SELECT id FROM tree"""
+    return Unit.objects.filter(pk__in=RawSQL(tree, [root.pk]))
 
 class Campaign(models.Model):
     """One jurisdiction's three-year campaign, with the settings of its monthly score."""

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.forms import BaseInlineFormSet, inlineformset_factory
 
 from campaign.forms import BootstrapMixin
-from campaign.models import KeyTask, Plan, Unit
+from campaign.models import KeyTask, Plan, unit_tree
 
 from .choices import ReportedStatus
 from .models import FollowUp, Milestone, QuantifiedTarget, TargetYearValue, Task, campaign_period_error
@@ -29,7 +29,8 @@ class TaskForm(BootstrapMixin, forms.ModelForm):
         self.instance.plan = plan
         self.fields["action_line"].queryset = plan.action_lines.all()
         self.fields["key_task"].queryset = KeyTask.objects.filter(action_line__plan=plan).select_related("action_line")
-        units = Unit.objects.filter(is_active=True).order_by("kind", "sort_order", "code")
+        # The campaign office's own units: not another county's, nor a whole country's in one list.
+        units = unit_tree(plan.campaign.office).filter(is_active=True).order_by("kind", "sort_order", "code")
         self.fields["lead_units"].queryset = units
         self.fields["cooperating_units"].queryset = units
         if plan.is_master:

@@ -23,7 +23,7 @@ from campaign.importing.bulk import CopyWriter, allocate_ids, insert_with_histor
 from campaign.importing.engine import Preview, RowChange
 from campaign.importing.limits import length_problem
 from campaign.importing.sheet import Column, Problem, Row
-from campaign.models import ActionLine, KeyTask, Plan, Unit, split_aliases
+from campaign.models import ActionLine, KeyTask, Plan, Unit, split_aliases, unit_tree
 from campaign.xlsx import Sheet
 
 from .choices import AssignmentRole, Comparator, MeasureUnit
@@ -128,14 +128,17 @@ class UnitIndex:
     """Every unit of the campaign's jurisdiction under each name it goes by."""
 
     def __init__(self, plan: Plan):
-        units = list(Unit.objects.filter(is_active=True))
+        root = plan.campaign.office
+        units = list(unit_tree(root).filter(is_active=True))
         children: dict[int | None, list[Unit]] = {}
         for unit in units:
             children.setdefault(unit.parent_id, []).append(unit)
-        root = plan.campaign.office
-        scope, stack = [], [root]
+        scope, stack, seen = [], [root], set()
         while stack:
             unit = stack.pop()
+            if unit.pk in seen:  # the office itself, if a parent loop leads back to it
+                continue
+            seen.add(unit.pk)
             scope.append(unit)
             stack.extend(children.get(unit.pk, []))
         self.units = scope

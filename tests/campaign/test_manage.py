@@ -27,6 +27,16 @@ def test_office_creates_a_unit_and_a_sub_plan(client, world, users):
     assert "已有总方案" in response.content.decode()
 
 
+def test_a_sub_plan_is_for_a_unit_of_the_campaign_offices_tree(client, world, users):
+    other_office = Unit.objects.create(code="other-office", name="另一县安委办", kind="office")
+    other = Unit.objects.create(code="other-dept", name="另一县交通运输局", kind="department", parent=other_office)
+    client.force_login(users["office"])
+    response = client.post(reverse("plan-create", args=[world.campaign.slug]),
+                           {"unit": other.pk, "kind": "sub", "title": "别县子方案"})
+    assert response.status_code == 200 and "选择一个有效的选项" in response.content.decode()
+    assert not Plan.objects.filter(unit=other).exists()
+
+
 def test_action_lines_and_key_tasks(client, world, users):
     client.force_login(users["office"])
     slug, code = world.campaign.slug, world.master.unit.code

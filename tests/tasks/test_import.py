@@ -6,14 +6,19 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from campaign.choices import UnitKind
 from campaign.importing.engine import ImportFailed, build_preview, run_import
 from campaign.importing.reader import ReadError, read_workbook
+from campaign.models import Unit
 from campaign.xlsx import write_xlsx
-from tasks.importers import TaskSheetImport, export_sheet
+from tasks.importers import TaskSheetImport, UnitIndex, export_sheet
 from tasks.models import Assignment, Milestone, QuantifiedTarget, Task
 
 from .. import spreadsheets as books
+from ..factories import UnitFactory
 
 pytestmark = pytest.mark.django_db
 HEADER = ["序号", "具体任务", "牵头单位", "完成时限"]
@@ -288,3 +293,32 @@ def test_cells_read_through_the_parsing_child_keep_their_values_and_types():
     assert [row[1] for row in rows] == [1, 1.5, 0] and [row[2] for row in rows] == [True, False, True]
     assert [type(row[2]) for row in rows] == [bool] * 3 and type(rows[1][1]) is float
     assert {row[3] for row in rows} == {rows[0][3]} and rows[0][3] in (day, day.date())
+
+
+def test_units_are_read_from_the_campaigns_own_tree_only(world, importer):
+    """Another county's units are not even read; a unit switched off takes its own units out of reach."""
+    other_office = UnitFactory(code="other-office", name="另一县安委办", kind=UnitKind.OFFICE)
+    UnitFactory(code="other-dept", name="另一县住房和城乡建设局", short_name="另一县住建局", parent=other_office)
+    zone = UnitFactory(code="zone", name="经济开发区管委会", kind=UnitKind.ZONE, parent=world.office)
+    inner = UnitFactory(code="zone-team", name="开发区安监队", parent=zone)
+
+    index = UnitIndex(world.master)
+    codes = {u.code for u in index.units}
+    assert codes == {"office", "dept-a", "dept-b", "town", "zone", "zone-team"}
+    assert index.resolve("县住建局、开发区安监队、另一县住建局") == ([world.dept_a, inner], ["另一县住建局"])
+
+    with CaptureQueriesContext(connection) as captured:
+        UnitIndex(world.master)
+    assert [q["sql"] for q in captured if "campaign_unit" in q["sql"] and "WITH RECURSIVE" not in q["sql"]] == [], (
+        "units are read through the tree query only")
+
+    zone.is_active = False
+    zone.save()
+    assert {u.code for u in UnitIndex(world.master).units} == {"office", "dept-a", "dept-b", "town"}
+
+    # A loop entered past the admin's checks (the office below one of its own units) still ends.
+    zone.is_active = True
+    zone.save()
+    Unit.objects.filter(pk=world.office.pk).update(parent=inner)
+    world.master.campaign.office.refresh_from_db()
+    assert {u.code for u in UnitIndex(world.master).units} == codes

@@ -6,8 +6,11 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
+from campaign.choices import UnitKind
 from tasks.models import Assignment, Milestone, QuantifiedTarget, Task
 from tasks.services import task_sync_assignments
+
+from ..factories import UnitFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -64,6 +67,19 @@ def test_office_creates_a_task_with_milestones_targets_and_assignments(client, w
     page = client.get(reverse("task-detail", args=[world.campaign.slug, task.pk])).content.decode()
     history = page[page.index("变更记录"):]
     assert "任务 9" in history and "新建" in history and "office" in history
+
+
+def test_units_offered_are_the_campaign_offices_own(client, world, users):
+    """Another county's departments are neither listed nor accepted."""
+    other_office = UnitFactory(code="other-office", name="另一县安委办", kind=UnitKind.OFFICE)
+    other = UnitFactory(code="other-dept", name="另一县应急管理局", parent=other_office)
+    client.force_login(users["office"])
+    url = reverse("task-create", args=[world.campaign.slug, world.master.unit.code])
+    page = client.get(url).content.decode()
+    assert "县应急管理局" in page and "另一县应急管理局" not in page
+    response = client.post(url, _payload(world, lead_units=[str(other.pk)]))
+    assert response.status_code == 200 and "选择一个有效的选项" in response.content.decode()
+    assert not Task.objects.filter(plan=world.master, code="9").exists()
 
 
 def test_duplicate_code_is_refused_and_nothing_is_lost(client, world, users):
