@@ -71,7 +71,6 @@ class Unit(models.Model):
             node = node.parent
 
 
-
 def unit_tree(root: Unit) -> models.QuerySet:
     """``root`` and every active unit below it, down to where an inactive unit cuts a branch off.
 
@@ -87,6 +86,7 @@ def unit_tree(root: Unit) -> models.QuerySet:
         )
         SELECT id FROM tree"""
     return Unit.objects.filter(pk__in=RawSQL(tree, [root.pk]))
+
 
 class Campaign(models.Model):
     """One jurisdiction's three-year campaign, with the settings of its monthly score."""
