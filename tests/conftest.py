@@ -2,8 +2,10 @@ import datetime
 import os
 import shutil
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 
 from campaign.choices import PlanKind, Role, UnitKind
 from campaign.models import Campaign, Plan, Unit
@@ -68,6 +70,21 @@ def users(world):
         "liaison_town": make_user("liaison_town", Role.LIAISON, world.township),
         "norole": make_user("norole"),
     }
+
+
+# Every test runs on a known day, whatever the machine's clock says (the suite must pass on any date, and under
+# faketime): mid-November 2026, the campaign's last month but one, before the 25th's reporting deadline, so the
+# month in progress has drafts and submissions. A test that needs another day says so with
+# ``@pytest.mark.today("YYYY-MM-DD")``. The clock ticks on from there (timeouts and session ages still work).
+PINNED_TODAY = datetime.date(2026, 11, 18)
+
+
+@pytest.fixture(autouse=True)
+def pinned_clock(request):
+    marker = request.node.get_closest_marker("today")
+    day = datetime.date.fromisoformat(marker.args[0]) if marker else PINNED_TODAY
+    with time_machine.travel(datetime.datetime.combine(day, datetime.time(10), ZoneInfo("Asia/Shanghai")), tick=True):
+        yield day
 
 
 @pytest.fixture(autouse=True)
