@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install demo test lint bench
+.PHONY: install demo test lint lint-imports bench
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -21,9 +21,13 @@ demo: install
 	@echo "打开 http://$(HOST):$(PORT)/ 并用上面的演示账号登录（Ctrl+C 停止）。"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-test: install
+test: install lint-imports
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest
+
+# The apps import one way (.importlinter): core <- campaign <- imports <- tasks, hazards <- reporting <- audit.
+lint-imports: install
+	$(VENV)/bin/lint-imports --no-cache
 
 lint: install
 	$(VENV)/bin/ruff check .

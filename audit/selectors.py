@@ -26,8 +26,8 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords, registered_models
 
 from campaign.access import unit_of
+from core.templatetags.tracker import person
 from tasks.history import ACTIONS, changed_fields, display_value
-from tasks.templatetags.tracker import person
 
 from .models import AuditEvent, EventKind
 

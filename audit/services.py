@@ -7,7 +7,7 @@ import logging
 
 from django.db import DatabaseError
 
-from campaign.middleware import client_ip as campaign_client_ip
+from core.middleware import client_ip as campaign_client_ip
 
 from .models import AuditEvent, EventKind
 

@@ -5,7 +5,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from campaign.mixins import OfficeRequiredMixin
-from campaign.xlsx import Sheet, xlsx_response
+from core.xlsx import Sheet, xlsx_response
 
 from .forms import LogFilterForm
 from .selectors import log_entries, log_page

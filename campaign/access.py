@@ -10,7 +10,7 @@ Roles (DESIGN §1):
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from .choices import PlanKind, Role
@@ -92,46 +92,6 @@ def get_plan_or_404(user, campaign: Campaign, unit_code: str) -> Plan:
     return plan
 
 
-def tasks_in_plan(user, plan: Plan) -> QuerySet:
-    """The tasks of ``plan`` the user may see."""
-    from tasks.models import Assignment, Task
-
-    tasks = Task.objects.filter(plan=plan)
-    if reads_everything(user):
-        return tasks
-    if is_liaison(user):
-        unit = unit_of(user)
-        if plan.unit_id == unit.pk:
-            return tasks
-        own = Assignment.objects.filter(task=OuterRef("pk"), unit=unit)
-        return tasks.filter(Exists(own))
-    return tasks.none()
-
-
-def visible_tasks(user, campaign: Campaign) -> QuerySet:
-    from tasks.models import Assignment, Task
-
-    tasks = Task.objects.filter(plan__campaign=campaign)
-    if reads_everything(user):
-        return tasks
-    if is_liaison(user):
-        unit = unit_of(user)
-        own = Assignment.objects.filter(task=OuterRef("pk"), unit=unit)
-        return tasks.filter(Q(plan__unit=unit) | Exists(own))
-    return tasks.none()
-
-
-def visible_assignments(user, campaign: Campaign) -> QuerySet:
-    from tasks.models import Assignment
-
-    assignments = Assignment.objects.filter(task__plan__campaign=campaign)
-    if reads_everything(user):
-        return assignments
-    if is_liaison(user):
-        return assignments.filter(unit=unit_of(user))
-    return assignments.none()
-
-
 def can_edit_plan(user, plan: Plan) -> bool:
     """The office edits every plan; a liaison edits only its own unit's sub-plan."""
     if is_office(user):
@@ -154,23 +114,3 @@ def can_report_for(user, unit: Unit) -> bool:
 def can_review(user) -> bool:
     """Accepting and returning reports, closing out, deciding extensions and issuing follow-ups."""
     return is_office(user)
-
-
-def visible_reports(user, campaign: Campaign) -> QuerySet:
-    from tasks.models import ProgressReport
-
-    return ProgressReport.objects.filter(assignment__in=visible_assignments(user, campaign))
-
-
-def visible_hazards(user, campaign: Campaign) -> QuerySet:
-    """Office and leaders see the whole register; a township liaison the hazards located in its township,
-    a department liaison those it supervises."""
-    from hazards.models import MajorHazard
-
-    hazards = MajorHazard.objects.filter(campaign=campaign)
-    if reads_everything(user):
-        return hazards
-    if is_liaison(user):
-        unit = unit_of(user)
-        return hazards.filter(Q(township=unit) | Q(supervisor=unit))
-    return hazards.none()

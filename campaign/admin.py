@@ -4,7 +4,7 @@ from django.contrib.auth.admin import UserAdmin
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import ActionLine, Campaign, ImportBatch, KeyTask, Plan, Profile, Unit
+from .models import ActionLine, Campaign, KeyTask, Plan, Profile, Unit
 from .resources import ActionLineResource, KeyTaskResource, UnitResource
 
 
@@ -79,12 +79,3 @@ class TrackerUserAdmin(UserAdmin):
     inlines = [ProfileInline]
     list_display = ["username", "first_name", "is_staff", "is_active", "profile__role", "profile__unit"]
     list_filter = ["is_staff", "is_active", "profile__role"]
-
-
-@admin.register(ImportBatch)
-class ImportBatchAdmin(admin.ModelAdmin):
-    list_display = ["original_name", "campaign", "plan", "state", "uploaded_by", "created_at"]
-    list_filter = ["state", "kind", "campaign"]
-    search_fields = ["original_name", "uploaded_by__username", "message"]
-    readonly_fields = ["preview", "counts", "created_at", "finished_at"]
-    raw_id_fields = ["plan", "uploaded_by"]

@@ -1,22 +1,9 @@
 from django import forms
 
+from core.forms import BootstrapMixin
+
 from .choices import PlanKind, UnitKind
 from .models import ActionLine, Campaign, KeyTask, Plan, Unit, unit_tree
-
-
-class BootstrapMixin:
-    """Give every widget Bootstrap's classes so templates can render fields plainly."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, (forms.CheckboxInput,)):
-                widget.attrs.setdefault("class", "form-check-input")
-            elif isinstance(widget, (forms.Select, forms.SelectMultiple)):
-                widget.attrs.setdefault("class", "form-select")
-            else:
-                widget.attrs.setdefault("class", "form-control")
 
 
 class UnitForm(BootstrapMixin, forms.ModelForm):

@@ -3,13 +3,23 @@
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.functional import cached_property
 
+from core.pagecache import (
+    TIMEOUT,
+    CachedContentMixin,
+    DeclaredCacheMixin,
+    cache_key,
+    mark_annotations,
+    mark_count,
+    marks_of,
+    table_marks,
+)
+
 from . import access
 from .models import Campaign, Unit
-from .pagecache import TIMEOUT, cache_key, fill, hollow, mark_annotations, marks_of, table_marks
 
 
 class MemberRequiredMixin(LoginRequiredMixin):
@@ -21,37 +31,44 @@ class MemberRequiredMixin(LoginRequiredMixin):
         return super().dispatch(request, *args, **kwargs)
 
 
-class CampaignMixin(MemberRequiredMixin):
+class CampaignMixin(DeclaredCacheMixin, MemberRequiredMixin):
     """Resolves ``slug`` to a campaign the user may see.
 
-    ``marks_models``: the tables whose marks a page's cache keys need (campaign/pagecache.py); ``self.marks``
-    gives them. They are read with the marks of the campaigns and units tables in one query of plain SQL, and
-    the campaign itself (with its office) comes from the cache while those two tables' marks stay the same:
-    compiling an ORM query costs more than running one like these. With nothing cached yet, one ORM query
-    reads the campaign and all the marks.
+    The campaign (with its office) is kept while the campaigns' and units' tables are unchanged: their marks
+    are read in the same statement as those of what the page ``shows`` (core/pagecache.py), and compiling an
+    ORM query costs more than running one like that.
     """
 
-    marks_models: tuple = ()
+    CAMPAIGN_MARKS = (Campaign, Unit)
+
+    def depends_on(self) -> tuple:
+        return (*self.CAMPAIGN_MARKS, *super().depends_on())
+
+    def viewer_scope(self) -> tuple:
+        """Pages of a campaign show the same to every user of one role and unit."""
+        user = self.request.user
+        unit = "all" if access.reads_everything(user) else getattr(access.unit_of(user), "pk", None)
+        return (access.role_of(user), unit, access.is_office(user), user.is_staff)
 
     @cached_property
     def _resolved(self) -> tuple[Campaign, tuple]:
-        """The campaign and every mark read (campaigns, units, then ``marks_models``)."""
+        """The campaign and the marks of everything the page depends on, in one query either way: the marks alone
+        when the kept campaign is still current, else the campaign with the marks as annotations."""
         user, slug = self.request.user, self.kwargs["slug"]
-        # Every member may see every campaign (access.visible_campaigns): what is cached is the same for all.
+        # Every member may see every campaign (access.visible_campaigns): what is kept is the same for all.
         if not access.has_access(user):
             raise Http404("没有找到该三年行动。")
-        models = (Campaign, Unit, *self.marks_models)
+        models, own = self.depends_on(), mark_count(self.CAMPAIGN_MARKS)
         key = cache_key("campaign", slug)
         cached = cache.get(key)
         if cached is not None:
             campaign, campaign_marks = cached
             marks = table_marks(*models)
-            if marks[:4] == campaign_marks:
+            if marks[:own] == campaign_marks:
                 return campaign, marks
-        campaigns = access.visible_campaigns(user).annotate(**mark_annotations(models))
-        campaign = get_object_or_404(campaigns, slug=slug)
+        campaign = get_object_or_404(access.visible_campaigns(user).annotate(**mark_annotations(models)), slug=slug)
         marks = marks_of(campaign, models)
-        cache.set(key, (campaign, marks[:4]), TIMEOUT)
+        cache.set(key, (campaign, marks[:own]), TIMEOUT)
         return campaign, marks
 
     @property
@@ -60,11 +77,15 @@ class CampaignMixin(MemberRequiredMixin):
 
     @property
     def marks(self) -> tuple:
-        return self._resolved[1][4:]
+        return self._resolved[1]
 
     def get_context_data(self, **kwargs):
         kwargs.setdefault("campaign", self.campaign)
         return super().get_context_data(**kwargs)
+
+
+class CampaignContentMixin(CachedContentMixin, CampaignMixin):
+    """A campaign page whose content is kept until what it ``shows`` changes (core/pagecache.py)."""
 
 
 class OfficeRequiredMixin(MemberRequiredMixin):
@@ -74,42 +95,3 @@ class OfficeRequiredMixin(MemberRequiredMixin):
         if request.user.is_authenticated and access.has_access(request.user) and not access.is_office(request.user):
             raise PermissionDenied("只有安办工作人员可以进行此操作。")
         return super().dispatch(request, *args, **kwargs)
-
-
-class WholePageCacheMixin:
-    """Keeps a page's whole rendered HTML, for pages read far more often than what they show changes.
-
-    The key is the view, the full path (query and page), the language, the user (whose name the layout
-    shows) with role and unit, the marks of everything the campaign's pages show (``CampaignMixin``: the
-    campaign, units and ``marks_models``), the broker banner and ``page_key_parts()`` (e.g. today's date for
-    pages that count overdue items). A request with messages to show is rendered as usual. What differs per
-    request, the CSRF token and the CSP nonce, is filled in when the page is served (campaign/pagecache.py).
-    A view whose ``get`` does more (exports, early checks) calls ``whole_page(request, render)`` from its own.
-    """
-
-    def page_key_parts(self) -> tuple:
-        return ()
-
-    def get(self, request, *args, **kwargs):
-        return self.whole_page(request, lambda: super(WholePageCacheMixin, self).get(request, *args, **kwargs))
-
-    def whole_page(self, request, render):
-        from django.contrib.messages import get_messages
-
-        from .health import broker_available
-
-        if len(get_messages(request)):
-            return render()
-        user = request.user
-        key = cache_key("whole-page", type(self).__name__, request.get_full_path(), user.pk, access.role_of(user),
-                        getattr(access.unit_of(user), "pk", None), user.is_staff, self._resolved[1],
-                        broker_available(), *self.page_key_parts())
-        body = cache.get(key)
-        if body is not None:
-            return HttpResponse(fill(body, request))
-        response = render()
-        if hasattr(response, "render"):
-            response.render()
-        if response.status_code == 200 and response.get("Content-Type", "").startswith("text/html"):
-            cache.set(key, hollow(response.content), TIMEOUT)
-        return response

@@ -4,8 +4,6 @@ from . import views
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
-    path("c/<slug:slug>/", views.CampaignDetailView.as_view(), name="campaign-detail"),
-    path("c/<slug:slug>/plans/<str:unit_code>/", views.PlanTreeView.as_view(), name="plan-tree"),
     # Office maintenance
     path("manage/units/", views.UnitListView.as_view(), name="unit-list"),
     path("manage/units/new/", views.UnitCreateView.as_view(), name="unit-create"),

@@ -3,13 +3,8 @@ from django.db.models import Count, ProtectedError, Q
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse, reverse_lazy
-from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views.generic import CreateView, DeleteView, ListView, TemplateView, UpdateView
-
-from tasks import dashboard
-from tasks.filters import TaskFilter, units_for_filter
-from tasks.selectors import plan_tree, prefetch_task_details
 
 from . import access
 from .forms import ActionLineForm, CampaignForm, KeyTaskForm, PlanForm, UnitForm
@@ -28,63 +23,6 @@ class HomeView(MemberRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         kwargs["campaigns"] = access.visible_campaigns(self.request.user)
-        return super().get_context_data(**kwargs)
-
-
-class CampaignDetailView(CampaignMixin, TemplateView):
-    """The campaign's front page: its plans and the headline numbers the user may see."""
-
-    template_name = "campaign/campaign_detail.html"
-
-    def get_context_data(self, **kwargs):
-        user = self.request.user
-        plans = access.visible_plans(user, self.campaign).annotate(task_count=Count("tasks"))
-        assignments = access.visible_assignments(user, self.campaign)
-        on = timezone.localdate()
-        if access.is_liaison(user):
-            home = dashboard.liaison_home(assignments, on)
-        elif access.is_office(user):
-            home = dashboard.office_home(assignments, on)
-        else:
-            home = dashboard.leader_home(assignments, on)
-        kwargs.update(
-            plans=plans,
-            home=home,
-            counts=home["counts"],
-            task_total=access.visible_tasks(user, self.campaign).count(),
-            can_manage=access.can_manage_campaign(user),
-            deadline=on.replace(day=self.campaign.report_deadline_day),
-        )
-        return super().get_context_data(**kwargs)
-
-
-class PlanTreeView(CampaignMixin, TemplateView):
-    """A plan as a tree: action lines → key tasks → tasks → milestones, with filters."""
-
-    template_name = "campaign/plan_tree.html"
-
-    @cached_property
-    def plan(self) -> Plan:
-        return access.get_plan_or_404(self.request.user, self.campaign, self.kwargs["unit_code"])
-
-    def get_context_data(self, **kwargs):
-        user = self.request.user
-        plan = self.plan
-        tasks = access.tasks_in_plan(user, plan)
-        units = units_for_filter(user, plan)
-        task_filter = TaskFilter(self.request.GET or None, queryset=tasks, plan=plan, units=units)
-        filtered = task_filter.qs if task_filter.is_bound and task_filter.is_valid() else tasks
-        year = task_filter.form.cleaned_data.get("year") if task_filter.is_bound and task_filter.is_valid() else None
-        assignments = access.visible_assignments(user, self.campaign)
-        rows = list(prefetch_task_details(filtered, assignments=assignments, year=int(year) if year else None))
-        kwargs.update(
-            plan=plan,
-            tree=plan_tree(plan, rows),
-            filter=task_filter,
-            task_count=len(rows),
-            can_edit=access.can_edit_plan(user, plan),
-            other_plans=access.visible_plans(user, self.campaign).exclude(pk=plan.pk),
-        )
         return super().get_context_data(**kwargs)
 
 

@@ -49,11 +49,16 @@ INSTALLED_APPS = [
     "import_export",
     "axes",
     "csp",
+    # In the order they build on each other (the import-linter contracts in .importlinter enforce it).
+    "core",
     "campaign",
+    "imports",
     "tasks",
     "hazards",
     "reporting",
     "audit",
+    "demo",
+    "devtools",
 ]
 
 MIDDLEWARE = [
@@ -61,12 +66,12 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "campaign.middleware.ChosenLanguageMiddleware",
+    "core.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "campaign.middleware.SessionLifetimeMiddleware",
+    "core.middleware.SessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Records 403s, 404s under /c/ and axes' 429s in the 操作日志; it must see axes' answer, so it sits before it.
@@ -89,7 +94,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "campaign.context_processors.roles",
-                "campaign.health.background_jobs",
+                "core.health.background_jobs",
                 "csp.context_processors.nonce",
             ],
         },
@@ -141,7 +146,7 @@ AXES_HTTP_RESPONSE_CODE = 429
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
 for _proxy in TRUSTED_PROXIES:
     ipaddress.ip_network(_proxy, strict=False)  # a typo stops the start, not the first login
-AXES_CLIENT_IP_CALLABLE = "campaign.middleware.client_ip"
+AXES_CLIENT_IP_CALLABLE = "core.middleware.client_ip"
 # What axes would read without the callable: the connection only. The callable reads X-Forwarded-For itself.
 AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
 AXES_IPWARE_PROXY_ORDER = "left-most"
@@ -149,13 +154,13 @@ AXES_IPWARE_PROXY_ORDER = "left-most"
 AXES_IPWARE_PROXY_COUNT = max(int(os.environ.get("TRUSTED_PROXY_COUNT", "1")) - 1, 0)
 
 # Sessions end after SESSION_IDLE_MINUTES without a request, and SESSION_ABSOLUTE_HOURS after login whatever
-# happens (campaign.middleware.SessionLifetimeMiddleware, which renews an active session's expiry once every
+# happens (core.middleware.SessionLifetimeMiddleware, which renews an active session's expiry once every
 # SESSION_RENEW_SECONDS instead of writing it on every request). Django cycles the session key at login, and a
 # password change ends the user's other sessions (they carry a hash of the old password).
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_MINUTES", "120")) * 60
 SESSION_SAVE_EVERY_REQUEST = False
 SESSION_RENEW_SECONDS = 60
-SESSION_ENGINE = "campaign.sessions"  # Django's database sessions, read with a plain statement
+SESSION_ENGINE = "core.sessions"  # Django's database sessions, read with a plain statement
 SESSION_ABSOLUTE_SECONDS = int(os.environ.get("SESSION_ABSOLUTE_HOURS", "12")) * 3600
 
 LANGUAGE_CODE = "zh-hans"
@@ -216,7 +221,7 @@ CELERY_BEAT_SCHEDULE = {
 }
 # Worker and beat log through LOGGING below (JSON lines in production) instead of Celery's own format.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
-# How long pages trust the last broker check, and how long that check may wait (campaign.health).
+# How long pages trust the last broker check, and how long that check may wait (core.health).
 BROKER_CHECK_INTERVAL = 30
 BROKER_CHECK_TIMEOUT = 1.0
 # Seconds a report job waits between writing and committing; only the worker-kill test sets it.

@@ -70,11 +70,11 @@ CACHE_URL = os.environ.get("CACHE_URL", "")
 if CACHE_URL:
     CACHES = {
         "default": {
-            "BACKEND": "campaign.cache.TolerantRedisCache",
+            "BACKEND": "core.cache.TolerantRedisCache",
             "LOCATION": CACHE_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "tracker"),
         }
     }
 
-# How long pages trust the last broker check (campaign.health); the load check shortens it for short runs.
+# How long pages trust the last broker check (core.health); the load check shortens it for short runs.
 BROKER_CHECK_INTERVAL = float(os.environ.get("BROKER_CHECK_INTERVAL") or BROKER_CHECK_INTERVAL)  # noqa: F405

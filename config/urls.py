@@ -4,7 +4,7 @@ from django.http import HttpResponseBadRequest
 from django.template import loader
 from django.urls import include, path
 
-from campaign.health import healthz
+from core.health import healthz
 
 admin.site.site_header = "安全生产治本攻坚三年行动 · 管理后台"
 admin.site.site_title = "治本攻坚管理后台"

@@ -3,7 +3,7 @@ from django import forms
 from django.db.models import Q
 
 from campaign.models import Unit
-from campaign.widgets import lean_choices, speed_up
+from core.widgets import lean_choices, speed_up
 
 from .choices import Channel, HazardState, Industry
 

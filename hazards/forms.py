@@ -1,8 +1,7 @@
 from django import forms
 
-from campaign.forms import BootstrapMixin
 from campaign.models import Unit
-from tasks.forms import MultipleFileField
+from core.forms import BootstrapMixin, MultipleFileField
 
 from .choices import Channel, HazardFollowUpKind, Industry, ListedLevel
 from .validators import validate_credit_code

@@ -14,14 +14,14 @@ from django.db import transaction
 from django.db.models import F
 from simple_history.utils import bulk_update_with_history
 
-from campaign.importing.bulk import CopyWriter, allocate_ids, ids_by, insert_with_history
-from campaign.importing.engine import Preview, RowChange
-from campaign.importing.limits import length_problem
-from campaign.importing.sheet import Column, Problem, Row
 from campaign.models import Campaign
-from campaign.xlsx import Sheet
-from tasks.importers import UnitIndex, normalise_name
-from tasks.textrules import DatePhraseError, parse_due, to_halfwidth
+from core.db import CopyWriter, allocate_ids, ids_by, insert_with_history
+from core.xlsx import Sheet
+from imports.engine import Preview, RowChange
+from imports.limits import length_problem
+from imports.parsing import DatePhraseError, parse_due, to_halfwidth
+from imports.sheet import Column, Problem, Row
+from imports.units import UnitIndex, normalise_name
 
 from .choices import Channel, HazardState, Industry, ListedLevel
 from .models import Enterprise, MajorHazard
@@ -95,15 +95,14 @@ def credit_code_error(code: str) -> str | None:
 class HazardSheetImport:
     columns = COLUMNS
 
-    def __init__(self, campaign: Campaign, plan=None):
+    def __init__(self, campaign: Campaign):
         self.campaign = campaign
-        self.plan = plan or campaign.plans.filter(kind="master").first()
 
     def required_columns(self):
         return [c for c in COLUMNS if c.required]
 
     def parse(self, rows: list[Row]):
-        units = UnitIndex(self.plan)
+        units = UnitIndex(self.campaign)
         problems, specs, seen = [], [], {}
         for row in rows:
             spec = self._parse_row(row, units, problems)

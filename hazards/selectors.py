@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import datetime
 
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import BooleanField, Case, Count, F, Q, QuerySet, Value, When
 from django.utils.functional import cached_property
 
-from campaign import access
-from campaign.pagecache import TIMEOUT, cache_key
+from campaign.models import Unit
 
 from .choices import HazardState, Industry
 
@@ -109,31 +107,26 @@ def township_industry_matrix(hazards: QuerySet, campaign) -> dict:
 
 def register_models() -> tuple:
     """What the register's pages show: hazards, and the names of enterprises and units."""
-    from campaign.models import Unit
 
     from .models import Enterprise, MajorHazard
 
     return (MajorHazard, Enterprise, Unit)
 
 
-def scope_of(user) -> str:
-    """Whose view of the register a user has: all of it, or one unit's remit."""
-    return "all" if access.reads_everything(user) else f"unit:{getattr(access.unit_of(user), 'pk', None)}"
-
-
 class RegisterStatistics:
-    """The statistics page's numbers for one view of the register, computed once per change of the register
-    (or per day) and kept in the cache: a province's take a quarter of a second of SQL over 200,000 hazards."""
+    """The statistics page's numbers for one view of the register, to be kept until the register changes (or the
+    day does): a province's take a quarter of a second of SQL over 200,000 hazards."""
 
     PER_PAGE = 25  # townships per page of the two township tables (the matrix has a column per industry)
 
-    def __init__(self, hazards: QuerySet, campaign, user, on: datetime.date, marks: tuple, page_number=None):
+    def __init__(self, hazards: QuerySet, campaign, on: datetime.date, page_number=None, keep=None):
+        """``keep(compute)`` keeps the numbers (e.g. ``DeclaredCacheMixin.kept``); by default they are computed."""
         self.hazards, self.campaign, self.on, self.page_number = hazards, campaign, on, page_number
-        self.key = cache_key("hazard-statistics", campaign.pk, campaign.baseline_date, scope_of(user), on, marks)
+        self.keep = keep or (lambda compute: compute())
 
     @cached_property
     def data(self) -> dict:
-        return cache.get_or_set(self.key, self._compute, TIMEOUT)
+        return self.keep(self._compute)
 
     def _compute(self) -> dict:
         labels = dict(Industry.choices)

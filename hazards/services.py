@@ -14,8 +14,8 @@ from django.utils import timezone
 from campaign import access
 from campaign.choices import UnitKind
 from campaign.models import Campaign, Unit
-from tasks.attachments import check_attachment
-from tasks.services import ServiceError
+from core.attachments import check_attachment
+from core.errors import ServiceError
 
 from .choices import HazardState, ListedLevel
 from .models import Enterprise, HazardEvidence, HazardFollowUp, MajorHazard

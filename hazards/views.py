@@ -1,5 +1,4 @@
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -12,13 +11,13 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from campaign import access
-from campaign.importing.batches import import_batch_create, import_batch_preview
-from campaign.importing.reader import ReadError
-from campaign.mixins import CampaignMixin, WholePageCacheMixin
-from campaign.pagecache import TIMEOUT, cache_key
-from campaign.xlsx import xlsx_response
-from tasks.services import ServiceError
-from tasks.views.imports import UploadForm
+from campaign.mixins import CampaignContentMixin, CampaignMixin
+from core.errors import ServiceError
+from core.xlsx import xlsx_response
+from hazards import access as hazard_access
+from imports.batches import import_batch_create, import_batch_preview
+from imports.forms import UploadForm
+from imports.reader import ReadError
 
 from . import services
 from .filters import HazardFilter
@@ -34,19 +33,17 @@ from .forms import (
 )
 from .importers import export_sheet
 from .models import Enterprise
-from .selectors import STAT_COLUMNS, RegisterStatistics, register_models, scope_of, with_flags
+from .selectors import STAT_COLUMNS, RegisterStatistics, register_models, with_flags
 
 
-class RegisterPageView(WholePageCacheMixin, CampaignMixin, TemplateView):
-    """A page of the register kept whole until the register, its enterprises or units change, or the day does
-    (overdue flags change at midnight)."""
+class RegisterPageView(CampaignContentMixin, TemplateView):
+    """A page of the register whose content is kept until the register, its enterprises or units change, or the
+    day does (overdue flags change at midnight)."""
 
-    @property
-    def marks_models(self):
-        return register_models()
+    shows = register_models()
 
-    def page_key_parts(self) -> tuple:
-        return (timezone.localdate(),)
+    def varies_on(self) -> tuple:
+        return (self.campaign.baseline_date, timezone.localdate())
 
 
 class HazardListView(RegisterPageView):
@@ -54,27 +51,20 @@ class HazardListView(RegisterPageView):
     enterprises or units change (campaign/pagecache.py); the total is kept for every page of a filter."""
 
     template_name = "hazards/hazard_list.html"
+    content_template_name = "hazards/_hazard_list_content.html"
 
-    def get_context_data(self, **kwargs):
-        user = self.request.user
-        on = timezone.localdate()
-        marks = self.marks
-        scope = (self.campaign.pk, self.campaign.baseline_date, access.role_of(user), scope_of(user), on)
-        query = sorted((k, v) for k, v in self.request.GET.lists() if k != "page")
-        kwargs["content_key"] = cache_key("hazard-list", *scope, query, self.request.GET.get("page"), marks)
-        kwargs["timeout"] = TIMEOUT
-        kwargs["listing"] = lambda: self.listing(cache_key("hazard-count", *scope, query, marks))
-        return super().get_context_data(**kwargs)
+    def get_content_data(self) -> dict:
+        return {"listing": self.listing()}
 
-    def listing(self, count_key: str) -> dict:
-        """The filter and the page of rows; only evaluated when the rendered list is not in the cache."""
-        hazards = with_flags(access.visible_hazards(self.request.user, self.campaign), timezone.localdate())
+    def listing(self) -> dict:
+        """The filter and the page of rows; only computed when the rendered list is not kept."""
+        hazards = with_flags(hazard_access.visible_hazards(self.request.user, self.campaign), timezone.localdate())
         hazard_filter = HazardFilter(self.request.GET or None, queryset=hazards, campaign=self.campaign)
         rows = hazard_filter.qs if hazard_filter.is_bound and hazard_filter.is_valid() else hazards
         rows = rows.select_related("enterprise", "township", "supervisor").order_by("-found_on", "-pk")
         paginator = Paginator(rows, 50)
         # A COUNT over the whole filtered register (200,000 rows for a province), shared by the filter's pages.
-        paginator.count = cache.get_or_set(count_key, rows.count, TIMEOUT)
+        paginator.count = self.kept("count", rows.count)
         return {"filter": hazard_filter, "page": paginator.get_page(self.request.GET.get("page"))}
 
 
@@ -83,14 +73,13 @@ class HazardStatisticsView(RegisterPageView):
     to the list behind it. The numbers (and the rendered tables) are kept until the register changes."""
 
     template_name = "hazards/hazard_statistics.html"
+    content_template_name = "hazards/_hazard_statistics_content.html"
 
-    def get_context_data(self, **kwargs):
-        user = self.request.user
-        hazards = access.visible_hazards(user, self.campaign)
-        number = self.request.GET.get("page") or "1"
-        stats = RegisterStatistics(hazards, self.campaign, user, timezone.localdate(), self.marks, number)
-        kwargs.update(columns=STAT_COLUMNS, stats=stats, page_number=number, timeout=TIMEOUT)
-        return super().get_context_data(**kwargs)
+    def get_content_data(self) -> dict:
+        hazards = hazard_access.visible_hazards(self.request.user, self.campaign)
+        stats = RegisterStatistics(hazards, self.campaign, timezone.localdate(), self.request.GET.get("page"),
+                                   keep=lambda compute: self.kept("statistics", compute))
+        return {"columns": STAT_COLUMNS, "stats": stats}
 
 
 class HazardCreateView(CampaignMixin, TemplateView):
@@ -151,7 +140,7 @@ class HazardDetailView(CampaignMixin, TemplateView):
     @cached_property
     def hazard(self):
         return get_object_or_404(
-            with_flags(access.visible_hazards(self.request.user, self.campaign), timezone.localdate())
+            with_flags(hazard_access.visible_hazards(self.request.user, self.campaign), timezone.localdate())
             .select_related("enterprise", "township", "supervisor", "created_by"),
             pk=self.kwargs["pk"],
         )
@@ -219,11 +208,11 @@ class HazardImportView(CampaignMixin, TemplateView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
-        kwargs.setdefault("form", UploadForm())
+        kwargs.setdefault("form", UploadForm(kind="hazards"))
         return super().get_context_data(**kwargs)
 
     def post(self, request, *args, **kwargs):
-        form = UploadForm(request.POST, request.FILES)
+        form = UploadForm(request.POST, request.FILES, kind="hazards")
         if form.is_valid():
             try:
                 batch = import_batch_create(plan=None, campaign=self.campaign, kind="hazards",

@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.utils import timezone
 
 from campaign.choices import PlanKind
-from campaign.xlsx import Sheet, write_xlsx
+from core.xlsx import Sheet, write_xlsx
 from hazards.choices import HazardFollowUpKind
 from tasks.choices import FollowUpKind
 

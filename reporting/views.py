@@ -6,7 +6,6 @@ import datetime
 
 from django import forms
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseRedirect
@@ -19,9 +18,8 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from campaign import access
-from campaign.mixins import CampaignMixin, WholePageCacheMixin
-from campaign.pagecache import TIMEOUT, cache_key
-from campaign.xlsx import XLSX_CONTENT_TYPE
+from campaign.mixins import CampaignContentMixin, CampaignMixin
+from core.xlsx import XLSX_CONTENT_TYPE
 from tasks.selectors import month_start
 
 from . import selectors
@@ -203,15 +201,16 @@ def _score_pages(report: MonthlyReport, request) -> list[tuple[Group, object]]:
     return pages
 
 
-class ScoreboardView(WholePageCacheMixin, CampaignMixin, TemplateView):
+class ScoreboardView(CampaignContentMixin, TemplateView):
     """量化排名: the leaders' view, from the latest report the user may read (or ``?month=``).
 
-    A report never changes once built (a rebuild or publication gives it a new build time or state), so the
-    rendered ranking, headline and charts are kept under a key made of the reports the page shows.
+    A report never changes once built (a rebuild or publication gives it a new build time or state, which change
+    MonthlyReport's marks), so the month menu and the rendered ranking, headline and charts are kept until then.
     """
 
     template_name = "reporting/scoreboard.html"
-    marks_models = (MonthlyReport,)  # the month menu is cached too, until a report is built or published
+    content_template_name = "reporting/_scoreboard_content.html"
+    shows = (MonthlyReport,)
 
     def get_context_data(self, **kwargs):
         user = self.request.user
@@ -221,28 +220,26 @@ class ScoreboardView(WholePageCacheMixin, CampaignMixin, TemplateView):
                 month = parse_month(self.request.GET["month"])
             except ReportError as error:
                 raise Http404(str(error)) from error
-        months = cache.get_or_set(
-            cache_key("scoreboard-months", self.campaign.pk, access.is_office(user), self.marks),
-            lambda: selectors.month_list(user, self.campaign, lean=True), TIMEOUT)
+        months = self.kept("months", lambda: selectors.month_list(user, self.campaign, lean=True))
         # The version shown is the one the month menu lists for that month (or the newest month): one query
         # instead of two. Its other fields (weights, who published it) load only if the cached page is missing.
         report = next((r for r in months if month is None or r.month == month), None)
         kwargs["report"] = report
         kwargs["months"] = months
-        if report is not None:
-            request = self.request
-            pages = [(g.value, request.GET.get(f"{g.value}_page", "")) for g in Group]
-            kwargs["board_key"] = cache_key(
-                "scoreboard", report.pk, report.built_at, report.state, access.role_of(user), pages,
-                [(r.pk, r.version, r.built_at, r.state) for r in months],
-            )
-            kwargs["timeout"] = TIMEOUT
-            # Evaluated only when the cached fragment is missing.
-            kwargs["groups"] = lambda: _score_pages(report, request)
-            kwargs["summary"] = lambda: selectors.summary_parts(report, "headline", "reporting", "period_end")
-            kwargs["chart"] = lambda: scoreboard_data(user, self.campaign, report, months)
-            kwargs["can_read_dispatch"] = access.reads_everything(user)
+        self.report, self.months = report, months
         return super().get_context_data(**kwargs)
+
+    def wants_content(self, context) -> bool:
+        return self.report is not None
+
+    def get_content_data(self) -> dict:
+        user, report = self.request.user, self.report
+        return {
+            "groups": _score_pages(report, self.request),
+            "summary": selectors.summary_parts(report, "headline", "reporting", "period_end"),
+            "chart": scoreboard_data(user, self.campaign, report, self.months),
+            "can_read_dispatch": access.reads_everything(user),
+        }
 
 
 class BulletinView(ReportMixin, TemplateView):

@@ -4,8 +4,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.forms import BaseInlineFormSet, inlineformset_factory
 
-from campaign.forms import BootstrapMixin
 from campaign.models import KeyTask, Plan, unit_tree
+from core.attachments import check_attachment
+from core.forms import BootstrapMixin, MultipleFileField
 
 from .choices import ReportedStatus
 from .models import FollowUp, Milestone, QuantifiedTarget, TargetYearValue, Task, campaign_period_error
@@ -159,22 +160,6 @@ TargetFormSet = inlineformset_factory(
 # ---- monthly progress ---------------------------------------------------------------------------
 
 
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"class": "form-control form-control-sm"}))
-        kwargs.setdefault("required", False)
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        if isinstance(data, (list, tuple)):
-            return [super(MultipleFileField, self).clean(item, initial) for item in data if item]
-        return [super().clean(data, initial)] if data else []
-
-
 class ReportRowForm(forms.Form):
     """One assignment's row on the monthly entry page; target value fields are added per target."""
 
@@ -226,7 +211,6 @@ class ReportRowForm(forms.Form):
         }
 
     def clean_files(self):
-        from .attachments import check_attachment
 
         files = self.cleaned_data.get("files") or []
         for upload in files:

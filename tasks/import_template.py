@@ -7,8 +7,9 @@ import io
 import xlsxwriter
 
 from campaign.models import Plan, Unit
+from imports.units import UnitIndex
 
-from .importers import COLUMNS, UnitIndex
+from .importers import COLUMNS
 
 INSTRUCTIONS = [
     ("填写说明", ""),
@@ -42,7 +43,7 @@ def build_template(plan: Plan) -> bytes:
         ws.set_column(col, col, width)
         ws.write_string(0, col, column.label, head)
     lines = list(plan.action_lines.order_by("number"))
-    units = UnitIndex(plan).units
+    units = UnitIndex(plan.campaign).units
     example = [
         "1", f"{lines[0].number}.{lines[0].title}" if lines else "1.开展重大事故隐患动态清零行动", "",
         "建立健全重大事故隐患排查整治工作机制，企业员工应知应会知识抽查知晓率达到80%以上。",

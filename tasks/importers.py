@@ -9,7 +9,6 @@ per cell), and targets written in the text.
 from __future__ import annotations
 
 import datetime
-import difflib
 import functools
 import itertools
 import re
@@ -18,28 +17,21 @@ from decimal import Decimal, InvalidOperation
 
 from django.db.models import Prefetch
 
-from campaign.choices import PlanKind, UnitKind
-from campaign.importing.bulk import CopyWriter, allocate_ids, insert_with_history
-from campaign.importing.engine import Preview, RowChange
-from campaign.importing.limits import length_problem
-from campaign.importing.sheet import Column, Problem, Row
-from campaign.models import ActionLine, KeyTask, Plan, Unit, split_aliases, unit_tree
-from campaign.xlsx import Sheet
+from campaign.choices import PlanKind
+from campaign.models import ActionLine, KeyTask, Plan, Unit
+from core.db import CopyWriter, allocate_ids, insert_with_history
+from core.formats import fmt_number
+from core.xlsx import Sheet
+from imports.engine import Preview, RowChange
+from imports.limits import length_problem
+from imports.parsing import DatePhraseError, find_date_phrases, to_halfwidth
+from imports.sheet import Column, Problem, Row
+from imports.units import UnitIndex
 
 from .choices import AssignmentRole, Comparator, MeasureUnit
 from .models import Assignment, Milestone, QuantifiedTarget, TargetYearValue, Task
-from .models.plan import fmt_number
 from .services import task_sync_assignments
-from .textrules import (
-    DatePhraseError,
-    Sentence,
-    analyse,
-    extract_targets,
-    find_date_phrases,
-    has_target_words,
-    milestones_from,
-    to_halfwidth,
-)
+from .textrules import Sentence, analyse, extract_targets, has_target_words, milestones_from
 
 DEFAULT_MILESTONE_TEXT = "全面完成本项任务"
 NO_TARGETS = {"无", "—", "-", "/", "无量化目标"}
@@ -58,7 +50,7 @@ COLUMNS = [
     Column("targets", "量化目标", ("量化指标", "目标值", "量化目标值")),
 ]
 LABELS = {c.name: c.label for c in COLUMNS}
-TOWNSHIP_GROUPS = {"各乡镇（街道）", "各乡镇", "各镇街", "各乡镇街道", "各镇（街道）", "各街道", "各乡镇（街道）开发区"}
+
 
 _ENUM = re.compile(
     r"^\s*(?:第?([一二三四五六七八九十]+)[、.．)）]|[（(]([一二三四五六七八九十\d]+)[）)]|(\d+)[、.．)）])\s*"
@@ -67,7 +59,7 @@ _CODE_IN_TEXT = re.compile(r"^\s*(\d+(?:[-.]\d+)?)\s*(?:[.、．)）]\s*|(?=[^\d
 _CN_NUM = {c: i for i, c in enumerate("一二三四五六七八九十", start=1)}
 _TARGET_LINE = re.compile(r"^(?P<metric>.+?)\s*(?P<cmp>≥|>=|≤|<=|=)\s*(?P<values>.+)$")
 _TARGET_VALUE = re.compile(r"(?P<v>\d+(?:\.\d+)?)\s*(?P<u>%|家|人|次|个|项|处)?\s*[(（]\s*(?P<y>20\d{2})\s*年?\s*[)）]")
-_SPLIT_UNITS = re.compile(r"[、，,;；/\n]+|\s{2,}")
+
 
 
 def chinese_number(raw: str) -> int | None:
@@ -88,12 +80,6 @@ def _enum_number(text: str) -> tuple[int | None, str]:
         return None, text.strip()
     raw = next(g for g in match.groups() if g)
     return chinese_number(raw), text[match.end():].strip()
-
-
-@functools.lru_cache(maxsize=8192)
-def normalise_name(text: str) -> str:
-    # Names repeat down a sheet (units, industries, states): a ledger of 100,000 rows has a few hundred.
-    return re.sub(r"\s+", "", to_halfwidth(text)).replace("(", "（").replace(")", "）")
 
 
 @functools.lru_cache(maxsize=4096)
@@ -122,59 +108,6 @@ def read_due_cell(value: str) -> tuple[tuple[tuple[datetime.date, str], ...], tu
         first = phrases[0]
         parts.append((first.date, part[first.end:].lstrip(" ：:，,、")))
     return tuple(parts), tuple(errors)
-
-
-class UnitIndex:
-    """Every unit of the campaign's jurisdiction under each name it goes by."""
-
-    def __init__(self, plan: Plan):
-        root = plan.campaign.office
-        units = list(unit_tree(root).filter(is_active=True))
-        children: dict[int | None, list[Unit]] = {}
-        for unit in units:
-            children.setdefault(unit.parent_id, []).append(unit)
-        scope, stack, seen = [], [root], set()
-        while stack:
-            unit = stack.pop()
-            if unit.pk in seen:  # the office itself, if a parent loop leads back to it
-                continue
-            seen.add(unit.pk)
-            scope.append(unit)
-            stack.extend(children.get(unit.pk, []))
-        self.units = scope
-        self.by_name: dict[str, Unit] = {}
-        for unit in scope:
-            for name in (unit.code, unit.name, unit.short_name, *split_aliases(unit.aliases)):
-                if name:
-                    self.by_name.setdefault(normalise_name(name), unit)
-        self.townships = [u for u in scope if u.kind in (UnitKind.TOWNSHIP, UnitKind.ZONE)]
-        self._resolved: dict[str, tuple[list[Unit], list[str]]] = {}
-
-    def resolve(self, cell) -> tuple[list[Unit], list[str]]:
-        """Units named in a cell, and the names that match no unit (cells repeat, so answers are kept)."""
-        key = str(cell or "")
-        if key not in self._resolved:
-            self._resolved[key] = self._resolve(key)
-        found, unknown = self._resolved[key]
-        return list(found), list(unknown)
-
-    def _resolve(self, cell: str) -> tuple[list[Unit], list[str]]:
-        found, unknown = [], []
-        for part in _SPLIT_UNITS.split(str(cell or "")):
-            name = normalise_name(part).removesuffix("等").removesuffix("牵头")
-            if not name:
-                continue
-            if name in TOWNSHIP_GROUPS:
-                found.extend(self.townships)
-            elif name in self.by_name:
-                found.append(self.by_name[name])
-            else:
-                unknown.append(part.strip())
-        return list(dict.fromkeys(found)), unknown
-
-    def suggest(self, name: str) -> list[str]:
-        names = {u.name for u in self.units} | {u.short_name for u in self.units if u.short_name}
-        return difflib.get_close_matches(normalise_name(name), sorted(names), n=3, cutoff=0.4)
 
 
 @dataclass
@@ -272,7 +205,7 @@ class TaskSheetImport:
     # ---- parse and validate --------------------------------------------------------------------
 
     def parse(self, rows: list[Row]) -> tuple[list[TaskSpec], list[Problem]]:
-        units = UnitIndex(self.plan)
+        units = UnitIndex(self.plan.campaign)
         problems: list[Problem] = []
         specs: list[TaskSpec] = []
         seen: dict[str, int] = {}

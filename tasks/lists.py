@@ -9,16 +9,15 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import OuterRef, QuerySet, Subquery
 
-from campaign.pagecache import TIMEOUT
-from campaign.xlsx import Sheet
+from campaign.models import ActionLine, Unit
+from core.formats import fmt_number
+from core.xlsx import Sheet
 
 from .choices import ExtensionState, ReportState, Warning
 from .models import Assignment, ExtensionRequest, ProgressReport, QuantifiedTarget, TargetYearValue
-from .models.plan import fmt_number
 from .selectors import COUNTING_REPORT_STATES, today, with_status
 from .targets import latest_accepted, target_progress
 
@@ -26,7 +25,6 @@ from .targets import latest_accepted, target_progress
 def task_list_models() -> tuple:
     """What the task list shows and filters on, besides the date: assignments, tasks, milestones, progress
     reports, units and action lines (their marks: campaign/pagecache.py)."""
-    from campaign.models import ActionLine, Unit
 
     from .models import Milestone, Task
 
@@ -70,15 +68,15 @@ class TaskList:
             "task__action_line", "unit", "milestone"
         ).order_by(*self.ordering)
 
-    def page(self, assignments: QuerySet[Assignment], number, per_page: int = 50, count_key: str | None = None):
+    def page(self, assignments: QuerySet[Assignment], number, per_page: int = 50, count=None):
         """One page of the list: the page's ids come from the plain filtered query, and only those rows get the
         status and latest-progress columns (computing them before the LIMIT reads reports of every row).
 
-        With ``count_key`` the total (a COUNT over 100,000 assignments for a province) is kept in the cache.
+        ``count`` gives the total (a COUNT over 100,000 assignments for a province), e.g. from the cache.
         """
         paginator = Paginator(assignments.order_by(*self.ordering).values_list("pk", flat=True), per_page)
-        if count_key:
-            paginator.count = cache.get_or_set(count_key, assignments.count, TIMEOUT)
+        if count is not None:
+            paginator.count = count(assignments.count)
         page = paginator.get_page(number)
         ids = list(page.object_list)
         rows = {a.pk: a for a in self.queryset(Assignment.objects.filter(pk__in=ids))}

@@ -6,9 +6,11 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+
+from core.attachments import check_attachment
+from core.errors import ServiceError
 
 from .choices import AssignmentRole, ExtensionState, Light, ReportedStatus, ReportState
 from .models import (
@@ -75,10 +77,6 @@ def task_sync_assignments(*, task: Task) -> tuple[int, int, int]:
 # ---- monthly progress ---------------------------------------------------------------------------
 
 
-class ServiceError(ValidationError):
-    """A rule of the domain said no; the message is for the user."""
-
-
 @dataclass
 class ReportInput:
     """One assignment's row on the monthly entry page."""
@@ -106,7 +104,6 @@ def reports_save(*, month: datetime.date, entries: list[ReportInput], user, subm
     Rows left blank are skipped; a report already sent in (待审核 or 已通过) is not changed.
     Saving is all-or-nothing.
     """
-    from .attachments import check_attachment
 
     month = month.replace(day=1)
     now = timezone.now()

@@ -3,6 +3,8 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
+    path("c/<slug:slug>/", views.CampaignDetailView.as_view(), name="campaign-detail"),
+    path("c/<slug:slug>/plans/<str:unit_code>/", views.PlanTreeView.as_view(), name="plan-tree"),
     path("c/<slug:slug>/tasks/<int:pk>/", views.TaskDetailView.as_view(), name="task-detail"),
     path("c/<slug:slug>/tasks/<int:pk>/delete/", views.TaskDeleteView.as_view(), name="task-delete"),
     path("c/<slug:slug>/plans/<str:unit_code>/tasks/new/", views.TaskCreateView.as_view(), name="task-create"),

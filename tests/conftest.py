@@ -75,12 +75,17 @@ def users(world):
 # Every test runs on a known day, whatever the machine's clock says (the suite must pass on any date, and under
 # faketime): mid-November 2026, the campaign's last month but one, before the 25th's reporting deadline, so the
 # month in progress has drafts and submissions. A test that needs another day says so with
-# ``@pytest.mark.today("YYYY-MM-DD")``. The clock ticks on from there (timeouts and session ages still work).
+# ``@pytest.mark.today("YYYY-MM-DD")``. The clock ticks on from there (timeouts and session ages still work). A test
+# whose sessions are checked by a server it starts in another process (gunicorn, with the machine's clock) is marked
+# ``real_clock``: the two processes must agree on the time; such a test must not depend on the date.
 PINNED_TODAY = datetime.date(2026, 11, 18)
 
 
 @pytest.fixture(autouse=True)
 def pinned_clock(request):
+    if request.node.get_closest_marker("real_clock"):
+        yield None
+        return
     marker = request.node.get_closest_marker("today")
     day = datetime.date.fromisoformat(marker.args[0]) if marker else PINNED_TODAY
     with time_machine.travel(datetime.datetime.combine(day, datetime.time(10), ZoneInfo("Asia/Shanghai")), tick=True):

@@ -23,6 +23,6 @@ def test_chinese_by_default_whatever_the_browser_says(client, settings):
 
 
 def test_defusedxml_is_active():
-    from campaign.checks import xml_parsing_is_defused
+    from core.checks import xml_parsing_is_defused
 
     assert xml_parsing_is_defused(None) == []

@@ -6,6 +6,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from campaign.models import ActionLine, KeyTask, Plan, Unit
+from core.formats import fmt_number
 
 from ..choices import AssignmentRole, Comparator, MeasureUnit
 
@@ -205,9 +206,3 @@ class TargetYearValue(models.Model):
 
 def campaign_period_error(campaign) -> str:
     return f"完成时限须在三年行动期内（{campaign.start_date:%Y-%m-%d} 至 {campaign.end_date:%Y-%m-%d}）。"
-
-
-def fmt_number(value) -> str:
-    """40.00 → "40", 12.50 → "12.5"."""
-    text = f"{value:f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text

@@ -1,3 +1,4 @@
+from .home import CampaignDetailView, PlanTreeView
 from .imports import (
     ImportBatchView,
     ImportHistoryView,
@@ -22,6 +23,7 @@ from .progress import (
 )
 
 __all__ = [
+    "CampaignDetailView", "PlanTreeView",
     "AssignmentDetailView", "AttachmentDownloadView", "CloseOutView", "ExtensionDecideView", "ExtensionQueueView",
     "ExtensionRequestView", "FollowUpCreateView", "FollowUpPrintView", "LedgerView", "MonthlyEntryView",
     "ProblemListView", "ReportDetailView", "ReviewQueueView", "TaskCreateView", "TaskDeleteView", "TaskDetailView",

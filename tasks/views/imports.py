@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -16,28 +15,23 @@ from django.views import View
 from django.views.generic import ListView, TemplateView
 
 from campaign import access
-from campaign.importing.batches import (
+from campaign.mixins import CampaignMixin
+from campaign.models import Plan
+from core.xlsx import XLSX_CONTENT_TYPE, xlsx_response
+from imports.batches import (
     import_batch_cancel,
     import_batch_confirm,
     import_batch_create,
     import_batch_preview,
     runs_in_background,
 )
-from campaign.importing.engine import ImportFailed
-from campaign.importing.reader import ReadError
-from campaign.mixins import CampaignMixin
-from campaign.models import ImportBatch, Plan
-from campaign.xlsx import XLSX_CONTENT_TYPE
+from imports.engine import ImportFailed
+from imports.forms import UploadForm
+from imports.models import ImportBatch
+from imports.reader import ReadError
+from imports.tasks import queue_preview
 
 from ..import_template import build_template
-
-
-class UploadForm(forms.Form):
-    file = forms.FileField(
-        label="任务清单文件",
-        widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".xlsx,.xls,.ods"}),
-        error_messages={"required": "请选择要上传的表格文件。"},
-    )
 
 
 class PlanEditMixin(CampaignMixin):
@@ -57,12 +51,12 @@ class ImportUploadView(PlanEditMixin, TemplateView):
     template_name = "tasks/import_upload.html"
 
     def get_context_data(self, **kwargs):
-        kwargs.setdefault("form", UploadForm())
+        kwargs.setdefault("form", UploadForm(kind="tasks"))
         kwargs["recent"] = visible_batches(self.request.user, self.campaign).filter(plan=self.plan)[:10]
         return super().get_context_data(**kwargs)
 
     def post(self, request, *args, **kwargs):
-        form = UploadForm(request.POST, request.FILES)
+        form = UploadForm(request.POST, request.FILES, kind="tasks")
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form))
         try:
@@ -71,7 +65,6 @@ class ImportUploadView(PlanEditMixin, TemplateView):
             form.add_error("file", str(error))
             return self.render_to_response(self.get_context_data(form=form))
         if runs_in_background(batch):
-            from campaign.tasks import queue_preview
 
             queue_preview(batch)
         else:
@@ -162,7 +155,6 @@ class TaskExportView(CampaignMixin, View):
     """The plan's task list in the template's columns (re-importable)."""
 
     def get(self, request, *args, **kwargs):
-        from campaign.xlsx import xlsx_response
 
         from ..importers import export_sheet
 

@@ -10,11 +10,11 @@ from django.views.generic import TemplateView
 
 from campaign import access
 from campaign.choices import RANKING_GROUPS
-from campaign.mixins import CampaignMixin, WholePageCacheMixin
+from campaign.mixins import CampaignContentMixin, CampaignMixin
 from campaign.models import ActionLine, Unit
-from campaign.pagecache import TIMEOUT, cache_key
-from campaign.widgets import lean_choices, speed_up
-from campaign.xlsx import xlsx_response
+from core.widgets import lean_choices, speed_up
+from core.xlsx import xlsx_response
+from tasks import access as task_access
 
 from ..choices import STATUS_FILTER_CHOICES
 from ..lists import Ledger, ProblemList, TaskList, task_list_models
@@ -82,7 +82,7 @@ class BaseListView(CampaignMixin, TemplateView):
                                           fields=self.filter_fields)
         if self.filter_form.is_bound and not self.filter_form.is_valid() and "unit" in self.filter_form.errors:
             raise Http404("没有找到该单位，或您无权查看。")
-        return self.filter_form.apply(access.visible_assignments(user, self.campaign))
+        return self.filter_form.apply(task_access.visible_assignments(user, self.campaign))
 
     def export_name(self, title: str) -> str:
         return f"{self.campaign.name}-{title}-{timezone.localdate():%Y%m%d}.xlsx"
@@ -100,38 +100,30 @@ class BaseListView(CampaignMixin, TemplateView):
         return super().get_context_data(**kwargs)
 
 
-class TaskListView(WholePageCacheMixin, BaseListView):
-    template_name = "tasks/list_tasks.html"
-    report = TaskList()
+class TaskListView(CampaignContentMixin, BaseListView):
+    """The task list; its rendered rows are kept until an assignment, task, milestone, report, unit or action line
+    changes, or the day does (statuses change at midnight); the total is kept for every page of a filter."""
 
-    @property
-    def marks_models(self):
-        return task_list_models()
+    template_name = "tasks/list_tasks.html"
+    content_template_name = "tasks/_list_tasks_content.html"
+    report = TaskList()
+    shows = task_list_models()
+
+    def varies_on(self) -> tuple:
+        return (timezone.localdate(),)
 
     def get(self, request, *args, **kwargs):
         if request.GET:
-            _ = self.assignments  # a filter is checked at once: another unit's code answers 404 even from the cache
+            _ = self.assignments  # a filter is checked at once: another unit's code answers 404 even when kept
         if request.GET.get("export") == "xlsx":
             rows = self.report.queryset(self.assignments)
             return xlsx_response(self.export_name(self.report.title), [self.report.sheet(rows)])
-        return self.whole_page(request, lambda: self.render_list(request))
+        return super().get(request, *args, **kwargs)
 
-    def page_key_parts(self) -> tuple:
-        return (timezone.localdate(),)  # statuses change at midnight
-
-    def render_list(self, request):
-        # The rendered list is kept until an assignment, task, milestone, report, unit or action line changes
-        # (campaign/pagecache.py); the page of rows is computed only when it is not in the cache.
-        user = request.user
-        query = sorted((k, v) for k, v in request.GET.lists() if k != "page")
-        scope = (self.campaign.pk, access.role_of(user),
-                 "all" if access.reads_everything(user) else access.unit_of(user).pk, timezone.localdate())
-        marks = self.marks
-        count_key = cache_key("task-count", *scope, query, marks)
-        content_key = cache_key("task-list", *scope, query, request.GET.get("page"), marks)
-        return self.render_to_response(self.get_context_data(
-            page=lambda: self.report.page(self.assignments, request.GET.get("page"), count_key=count_key),
-            report=self.report, content_key=content_key, timeout=TIMEOUT))
+    def get_content_data(self) -> dict:
+        count = lambda compute: self.kept("count", compute)  # noqa: E731
+        return {"page": self.report.page(self.assignments, self.request.GET.get("page"), count=count),
+                "report": self.report}
 
 
 class ProblemListView(BaseListView):

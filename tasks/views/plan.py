@@ -11,6 +11,7 @@ from django.views.generic import DeleteView, DetailView, TemplateView
 from campaign import access
 from campaign.mixins import CampaignMixin
 from campaign.models import Plan
+from tasks import access as task_access
 
 from ..forms import DecisionForm, ExtensionForm, FollowUpForm, MilestoneFormSet, TargetFormSet, TaskForm
 from ..history import assignment_history, task_history
@@ -27,8 +28,8 @@ class TaskDetailView(CampaignMixin, DetailView):
     def get_queryset(self):
         user = self.request.user
         return prefetch_task_details(
-            access.visible_tasks(user, self.campaign).select_related("plan__unit", "master_task"),
-            assignments=access.visible_assignments(user, self.campaign),
+            task_access.visible_tasks(user, self.campaign).select_related("plan__unit", "master_task"),
+            assignments=task_access.visible_assignments(user, self.campaign),
         )
 
     def get_context_data(self, **kwargs):
@@ -53,7 +54,7 @@ class AssignmentDetailView(CampaignMixin, DetailView):
     context_object_name = "assignment"
 
     def get_queryset(self):
-        return with_status(access.visible_assignments(self.request.user, self.campaign)).select_related(
+        return with_status(task_access.visible_assignments(self.request.user, self.campaign)).select_related(
             "task__plan__unit", "milestone", "unit", "task__action_line"
         )
 
@@ -147,7 +148,7 @@ class TaskCreateView(TaskEditMixin, TemplateView):
 class TaskUpdateView(TaskEditMixin, TemplateView):
     @cached_property
     def task(self) -> Task:
-        return get_object_or_404(access.tasks_in_plan(self.request.user, self.plan), pk=self.kwargs["pk"])
+        return get_object_or_404(task_access.tasks_in_plan(self.request.user, self.plan), pk=self.kwargs["pk"])
 
     def get_task(self):
         return self.task
@@ -158,7 +159,7 @@ class TaskDeleteView(CampaignMixin, DeleteView):
     context_object_name = "object"
 
     def get_queryset(self):
-        return access.visible_tasks(self.request.user, self.campaign).select_related("plan__unit")
+        return task_access.visible_tasks(self.request.user, self.campaign).select_related("plan__unit")
 
     def get_object(self, queryset=None):
         task = super().get_object(queryset)

@@ -18,8 +18,10 @@ from django.views.generic import DetailView, TemplateView
 from campaign import access
 from campaign.mixins import CampaignMixin
 from campaign.models import Unit
+from core.attachments import CONTENT_TYPES
+from core.errors import ServiceError
+from tasks import access as task_access
 
-from ..attachments import CONTENT_TYPES
 from ..choices import ExtensionState, ReportState
 from ..forms import DecisionForm, ExtensionForm, FollowUpForm, ReportRowForm, ReturnForm
 from ..models import Assignment, Attachment, ExtensionRequest, FollowUp, ProgressReport, QuantifiedTarget
@@ -27,7 +29,6 @@ from ..selectors import month_start, with_status
 from ..services import (
     EDITABLE_REPORT_STATES,
     ReportInput,
-    ServiceError,
     assignment_close_out,
     extension_decide,
     extension_request,
@@ -95,7 +96,7 @@ class MonthlyEntryView(CampaignMixin, TemplateView):
         month = self.month
         reports = ProgressReport.objects.filter(month=month).prefetch_related("values", "attachments")
         assignments = list(
-            with_status(access.visible_assignments(self.request.user, self.campaign).filter(unit=self.unit))
+            with_status(task_access.visible_assignments(self.request.user, self.campaign).filter(unit=self.unit))
             .filter(completed_on__isnull=True)
             .select_related("task", "milestone", "unit")
             .prefetch_related(
@@ -189,7 +190,7 @@ class ReviewQueueView(OfficeOnlyMixin, CampaignMixin, TemplateView):
     template_name = "tasks/review_queue.html"
 
     def queue(self):
-        reports = access.visible_reports(self.request.user, self.campaign).filter(state=ReportState.SUBMITTED)
+        reports = task_access.visible_reports(self.request.user, self.campaign).filter(state=ReportState.SUBMITTED)
         unit = self.request.GET.get("unit")
         if unit:
             reports = reports.filter(assignment__unit__code=unit)
@@ -245,7 +246,7 @@ class ReportDetailView(CampaignMixin, DetailView):
     context_object_name = "report"
 
     def get_queryset(self):
-        return access.visible_reports(self.request.user, self.campaign).select_related(
+        return task_access.visible_reports(self.request.user, self.campaign).select_related(
             "assignment__task", "assignment__unit", "assignment__milestone", "submitted_by", "reviewed_by"
         ).prefetch_related("values__target", "attachments")
 
@@ -280,7 +281,8 @@ class AssignmentActionMixin(CampaignMixin):
 
     @cached_property
     def assignment(self) -> Assignment:
-        return get_object_or_404(access.visible_assignments(self.request.user, self.campaign), pk=self.kwargs["pk"])
+        visible = task_access.visible_assignments(self.request.user, self.campaign)
+        return get_object_or_404(visible, pk=self.kwargs["pk"])
 
     def back(self):
         return HttpResponseRedirect(reverse("assignment-detail", args=[self.campaign.slug, self.assignment.pk]))
@@ -334,7 +336,7 @@ class ExtensionQueueView(OfficeOnlyMixin, CampaignMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         extensions = ExtensionRequest.objects.filter(
-            assignment__in=access.visible_assignments(self.request.user, self.campaign)
+            assignment__in=task_access.visible_assignments(self.request.user, self.campaign)
         ).select_related("assignment__task", "assignment__unit", "requested_by", "decided_by")
         kwargs["pending"] = extensions.filter(state=ExtensionState.PENDING).order_by("requested_at")
         kwargs["decided"] = extensions.exclude(state=ExtensionState.PENDING).order_by("-decided_at")[:50]
@@ -347,7 +349,7 @@ class ExtensionDecideView(OfficeOnlyMixin, CampaignMixin, View):
     def post(self, request, *args, **kwargs):
         extension = get_object_or_404(
             ExtensionRequest.objects.filter(
-                assignment__in=access.visible_assignments(request.user, self.campaign)
+                assignment__in=task_access.visible_assignments(request.user, self.campaign)
             ),
             pk=kwargs["pk"],
         )
@@ -371,7 +373,7 @@ class FollowUpPrintView(CampaignMixin, DetailView):
 
     def get_queryset(self):
         return FollowUp.objects.filter(
-            assignment__in=access.visible_assignments(self.request.user, self.campaign)
+            assignment__in=task_access.visible_assignments(self.request.user, self.campaign)
         ).select_related("assignment__task", "assignment__unit", "assignment__milestone", "issued_by")
 
 
@@ -380,7 +382,7 @@ class AttachmentDownloadView(CampaignMixin, View):
 
     def get(self, request, *args, **kwargs):
         attachment = get_object_or_404(
-            Attachment.objects.filter(report__in=access.visible_reports(request.user, self.campaign)),
+            Attachment.objects.filter(report__in=task_access.visible_reports(request.user, self.campaign)),
             pk=kwargs["pk"],
         )
         response = FileResponse(

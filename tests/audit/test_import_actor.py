@@ -6,9 +6,9 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from audit.selectors import LogFilters, log_page
-from campaign.importing.bulk import allocate_ids, history_user, insert_with_history
-from campaign.importing.engine import run_import
-from campaign.models import ImportBatch
+from core.db import allocate_ids, history_user, insert_with_history
+from imports.engine import run_import
+from imports.models import ImportBatch
 from tasks.importers import TaskSheetImport
 from tasks.models import Assignment, Milestone, QuantifiedTarget, TargetYearValue, Task
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from audit.models import AuditEvent, EventKind
 from audit.selectors import LogFilters, log_page
-from campaign.importing.bulk import history_user
+from core.db import history_user
 from hazards.models import MajorHazard
 from tasks.models import Assignment, Task
 

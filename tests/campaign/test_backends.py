@@ -86,9 +86,9 @@ def test_sessions_read_back_as_djangos_database_backend_reads_them(settings, use
     from django.contrib.sessions.models import Session
     from django.utils import timezone
 
-    from campaign.sessions import SessionStore
+    from core.sessions import SessionStore
 
-    assert settings.SESSION_ENGINE == "campaign.sessions"
+    assert settings.SESSION_ENGINE == "core.sessions"
     store = SessionStore()
     store["answer"] = {"n": 42, "text": "隐患"}
     store.create()

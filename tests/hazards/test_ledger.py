@@ -57,7 +57,7 @@ def test_office_imports_the_ledger_in_the_browser(client, world, users, tmp_path
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.urls import reverse
 
-    from campaign.models import ImportBatch
+    from imports.models import ImportBatch
 
     settings.MEDIA_ROOT = tmp_path
     client.force_login(users["liaison_a"])

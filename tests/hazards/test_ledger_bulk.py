@@ -4,9 +4,9 @@ import datetime
 
 import pytest
 
-from campaign.importing.engine import run_import
 from hazards.importers import HAZARD_COLUMNS, HazardSheetImport
 from hazards.models import Enterprise, MajorHazard
+from imports.engine import run_import
 
 from .. import spreadsheets as books
 from .test_ledger import HEADER, ledger

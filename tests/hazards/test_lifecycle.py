@@ -6,6 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from campaign.choices import Role
+from core.errors import ServiceError
 from hazards.models import Enterprise, MajorHazard
 from hazards.services import (
     hazard_close,
@@ -16,7 +17,6 @@ from hazards.services import (
     hazard_return,
 )
 from hazards.validators import make_credit_code
-from tasks.services import ServiceError
 
 from ..factories import make_user
 

@@ -6,8 +6,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from campaign.importing.batches import import_batch_create, import_batch_preview
-from campaign.models import ImportBatch
+from imports.batches import import_batch_create, import_batch_preview
+from imports.models import ImportBatch
 
 from .. import spreadsheets as books
 
@@ -54,7 +54,7 @@ def test_broker_down_fails_the_upload_plainly(client, world, users, settings, tm
                                               django_capture_on_commit_callbacks):
     from kombu.exceptions import OperationalError
 
-    from campaign import tasks as jobs
+    from imports import tasks as jobs
 
     def unavailable(*args, **kwargs):
         raise OperationalError("connection refused")

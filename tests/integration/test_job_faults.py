@@ -14,10 +14,10 @@ import time
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from campaign.importing.batches import import_batch_create
-from campaign.models import ImportBatch
-from campaign.tasks import build_import_preview
 from config.celery import app
+from imports.batches import import_batch_create
+from imports.models import ImportBatch
+from imports.tasks import build_import_preview
 from tasks.models import Task
 
 from .. import spreadsheets as books
@@ -41,7 +41,7 @@ def test_jobs_speak_json_only():
 
 def test_every_job_acknowledges_late_and_is_rejected_when_its_worker_dies():
     jobs = project_jobs()
-    assert {"campaign.tasks.build_import_preview", "reporting.tasks.build_report_job",
+    assert {"imports.tasks.build_import_preview", "reporting.tasks.build_report_job",
             "reporting.tasks.build_previous_month_reports"} <= set(jobs)
     for name, job in jobs.items():
         # Declared on the job itself, so a change of the global settings cannot silently drop it.

@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
-pytestmark = pytest.mark.postgres
+pytestmark = [pytest.mark.postgres, pytest.mark.real_clock]
 
 
 def test_load_check_gives_no_5xx_while_redis_stops_and_restarts(transactional_db):

@@ -16,7 +16,7 @@ from django.test import override_settings
 from docx import Document
 from docx.oxml.ns import qn
 
-from campaign.demo.loader import load_demo
+from demo.loader import load_demo
 from reporting.bulletins import listed_scores
 from reporting.docx_notice import cn_date
 from reporting.exports import bulletin_docx, dispatch_xlsx, ranking_xlsx, report_json

@@ -8,9 +8,9 @@ import json
 import pytest
 from django.core.management import call_command
 
-from campaign.benchmarks.data import bench_campaign
-from campaign.importing.engine import run_import
-from campaign.management.commands.bench import ROUNDS, Command, clear_bench_tasks
+from devtools.benchmarks.data import bench_campaign
+from devtools.management.commands.bench import ROUNDS, Command, clear_bench_tasks
+from imports.engine import run_import
 from tasks.importers import TaskSheetImport
 from tasks.models import Assignment, Milestone, QuantifiedTarget, TargetYearValue, Task
 

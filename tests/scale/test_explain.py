@@ -20,9 +20,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from campaign.benchmarks.scale import Seeder, analyze
 from campaign.choices import Role
 from campaign.models import Profile, Unit
+from devtools.benchmarks.scale import Seeder, analyze
 from hazards.models import Enterprise, MajorHazard
 from reporting.models import UnitScore
 from reporting.services import build_report, publish_report

@@ -103,17 +103,17 @@ def test_scoreboard_month_menu_follows_builds_publication_and_deletion(client, w
     assert "2024年7月" not in page and "2024年6月" in page
 
 
-# ---- whole pages (campaign/mixins.WholePageCacheMixin) -----------------------------------------------------------
+# ---- kept content (core/pagecache.CachedContentMixin): the page around it is rendered per request ----------------
 
-WHOLE_PAGES = ["hazard-list", "hazard-statistics", "list-tasks", "scoreboard"]
+KEPT_PAGES = ["hazard-list", "hazard-statistics", "list-tasks", "scoreboard"]
 
 
 def nonce_of(response) -> str:
     return re.search(r"'nonce-([^']+)'", response["Content-Security-Policy"]).group(1)
 
 
-@pytest.mark.parametrize("name", WHOLE_PAGES)
-def test_a_page_served_whole_has_this_requests_csrf_token_and_nonce(client, world, users, name,
+@pytest.mark.parametrize("name", KEPT_PAGES)
+def test_a_page_whose_content_is_kept_has_this_requests_csrf_token_and_nonce(client, world, users, name,
                                                                      django_assert_num_queries):
     from reporting.services import build_report
 
@@ -166,7 +166,7 @@ def test_a_page_with_messages_is_rendered_not_served_from_the_cache(client, worl
 
 
 def test_the_broker_banner_is_part_of_the_key(client, world, users, monkeypatch):
-    from campaign import health
+    from core import health
 
     client.force_login(users["office"])
     url = reverse("hazard-statistics", args=[world.campaign.slug])
@@ -181,7 +181,7 @@ def test_marks_read_by_a_prepared_statement_follow_inserts_and_rollbacks(world):
     from django.db import connection, transaction
 
     from campaign.models import Campaign, Unit
-    from campaign.pagecache import table_marks
+    from core.pagecache import table_marks
 
     models = (Campaign, Unit, MajorHazard, Unit)
     first = table_marks(*models)
@@ -194,5 +194,41 @@ def test_marks_read_by_a_prepared_statement_follow_inserts_and_rollbacks(world):
     assert table_marks(*models) == first
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE name LIKE 'page_marks_%%'")
+            cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE name LIKE 'prepared_%%'")
             assert cursor.fetchone()[0] >= 1
+
+
+def test_users_of_one_role_and_unit_share_the_kept_content(client, world, users, django_assert_num_queries):
+    from campaign.choices import Role
+
+    from ..factories import make_user
+
+    hazard(world, 1)
+    url = reverse("hazard-list", args=[world.campaign.slug])
+    client.force_login(users["office"])
+    first = client.get(url).content.decode()
+    client.force_login(make_user("office2", Role.OFFICE, world.office))
+    with django_assert_num_queries(3):  # the session, the user with profile, the marks: the content is shared
+        second = client.get(url).content.decode()
+    strip = lambda page: re.sub(r'(value|nonce)="[^"]*"|office2?', "", page)  # noqa: E731
+    assert strip(first) == strip(second)
+
+
+def test_kept_content_may_not_hold_a_csrf_token_or_a_nonce(rf, users):
+    from django.core.exceptions import ImproperlyConfigured
+    from django.template import engines
+
+    from core.pagecache import CachedContentMixin
+
+    class Page(CachedContentMixin):
+        content_template_name = "page.html"
+
+    page = Page()
+    page.request = rf.get("/")
+    page.request.user = users["office"]
+    template = engines["django"].from_string('<form method="post">{% csrf_token %}</form>')
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("core.pagecache.render_to_string", lambda name, context, request: template.render(
+            context, request))
+        with pytest.raises(ImproperlyConfigured):
+            page.render_content({})

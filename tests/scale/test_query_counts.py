@@ -18,9 +18,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from campaign.benchmarks.scale import Preset, Seeder
 from campaign.choices import Role
 from campaign.models import Profile
+from devtools.benchmarks.scale import Preset, Seeder
 from reporting.services import build_report, publish_report
 
 pytestmark = pytest.mark.django_db

@@ -8,8 +8,8 @@ import pytest
 from django.core.management import call_command
 from django.db.models import Count, Q
 
-from campaign.benchmarks.scale import PRESETS, Seeder, slug_of
 from campaign.models import Campaign, Unit
+from devtools.benchmarks.scale import PRESETS, Seeder, slug_of
 from hazards.models import Enterprise, MajorHazard
 from hazards.validators import validate_credit_code
 from tasks.models import Assignment, ProgressReport, ProgressValue, QuantifiedTarget

@@ -34,8 +34,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection
 
-from campaign.backup import DUMP_NAMES, current_row_counts, data_tables
-from campaign.demo.loader import load_demo
+from core.backup import DUMP_NAMES, current_row_counts, data_tables
+from demo.loader import load_demo
 from hazards.importers import export_sheet as hazard_register
 from hazards.models import HazardEvidence, MajorHazard
 from reporting.exports import report_json

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from campaign.choices import Role
-from campaign.middleware import SESSION_SEEN_KEY, SESSION_STARTED_KEY, client_ip
+from core.middleware import SESSION_SEEN_KEY, SESSION_STARTED_KEY, client_ip
 
 from ..factories import make_user
 

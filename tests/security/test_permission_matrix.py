@@ -48,9 +48,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from campaign.choices import Role, UnitKind
-from campaign.models import ImportBatch
 from hazards.models import Enterprise, MajorHazard
 from hazards.validators import make_credit_code
+from imports.models import ImportBatch
 from reporting.models import BuildJob
 from reporting.services import build_report, publish_report
 from tasks.models import Attachment, ExtensionRequest, FollowUp, ProgressReport

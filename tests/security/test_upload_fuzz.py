@@ -29,14 +29,14 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from openpyxl.utils.escape import unescape
 
-from campaign.importing.engine import ImportFailed, Preview, build_preview, run_import
-from campaign.importing.reader import ReadError, read_workbook
-from campaign.xlsx import write_xlsx
+from core.xlsx import write_xlsx
 from hazards.importers import COLUMNS as HAZARD_COLUMNS
 from hazards.importers import HazardSheetImport
 from hazards.importers import export_sheet as hazard_export
 from hazards.models import Enterprise, MajorHazard
 from hazards.validators import make_credit_code
+from imports.engine import ImportFailed, Preview, build_preview, run_import
+from imports.reader import ReadError, read_workbook
 from tasks.importers import TaskSheetImport
 from tasks.importers import export_sheet as task_export
 

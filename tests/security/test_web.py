@@ -11,8 +11,8 @@ from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.urls import include, path, reverse
 
-from campaign import health
 from config import urls as config_urls
+from core import health
 from tasks.models import Assignment, FollowUp
 
 pytestmark = pytest.mark.django_db

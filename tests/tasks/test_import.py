@@ -10,11 +10,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from campaign.choices import UnitKind
-from campaign.importing.engine import ImportFailed, build_preview, run_import
-from campaign.importing.reader import ReadError, read_workbook
 from campaign.models import Unit
-from campaign.xlsx import write_xlsx
-from tasks.importers import TaskSheetImport, UnitIndex, export_sheet
+from core.xlsx import write_xlsx
+from imports.engine import ImportFailed, build_preview, run_import
+from imports.reader import ReadError, read_workbook
+from imports.units import UnitIndex
+from tasks.importers import TaskSheetImport, export_sheet
 from tasks.models import Assignment, Milestone, QuantifiedTarget, Task
 
 from .. import spreadsheets as books
@@ -302,23 +303,23 @@ def test_units_are_read_from_the_campaigns_own_tree_only(world, importer):
     zone = UnitFactory(code="zone", name="经济开发区管委会", kind=UnitKind.ZONE, parent=world.office)
     inner = UnitFactory(code="zone-team", name="开发区安监队", parent=zone)
 
-    index = UnitIndex(world.master)
+    index = UnitIndex(world.campaign)
     codes = {u.code for u in index.units}
     assert codes == {"office", "dept-a", "dept-b", "town", "zone", "zone-team"}
     assert index.resolve("县住建局、开发区安监队、另一县住建局") == ([world.dept_a, inner], ["另一县住建局"])
 
     with CaptureQueriesContext(connection) as captured:
-        UnitIndex(world.master)
+        UnitIndex(world.campaign)
     assert [q["sql"] for q in captured if "campaign_unit" in q["sql"] and "WITH RECURSIVE" not in q["sql"]] == [], (
         "units are read through the tree query only")
 
     zone.is_active = False
     zone.save()
-    assert {u.code for u in UnitIndex(world.master).units} == {"office", "dept-a", "dept-b", "town"}
+    assert {u.code for u in UnitIndex(world.campaign).units} == {"office", "dept-a", "dept-b", "town"}
 
     # A loop entered past the admin's checks (the office below one of its own units) still ends.
     zone.is_active = True
     zone.save()
     Unit.objects.filter(pk=world.office.pk).update(parent=inner)
     world.master.campaign.office.refresh_from_db()
-    assert {u.code for u in UnitIndex(world.master).units} == codes
+    assert {u.code for u in UnitIndex(world.campaign).units} == codes

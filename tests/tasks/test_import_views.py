@@ -7,7 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from campaign.models import ImportBatch
+from imports.models import ImportBatch
 from tasks.models import Task
 
 from .. import spreadsheets as books
@@ -125,7 +125,7 @@ def test_template_has_columns_choices_and_instructions_and_imports_as_is(client,
     assert sheet.data_validations.dataValidation  # drop-down lists
     assert "填写说明" in book["填写说明"]["A1"].value
     # The example sits on the instructions sheet; copied into the task sheet, it imports cleanly.
-    from campaign.importing.engine import build_preview
+    from imports.engine import build_preview
     from tasks.importers import TaskSheetImport
 
     notes = list(book["填写说明"].iter_rows(values_only=True))

@@ -3,8 +3,9 @@ from decimal import Decimal
 
 import pytest
 
+from imports.parsing import DatePhraseError, parse_due
 from tasks.choices import Comparator
-from tasks.textrules import DatePhraseError, extract_targets, parse_due, split_milestones
+from tasks.textrules import extract_targets, split_milestones
 
 D = datetime.date
 END = D(2026, 12, 31)
