@@ -33,6 +33,7 @@ from django.urls import reverse
 
 from campaign import access
 from core.middleware import SESSION_SEEN_KEY, SESSION_STARTED_KEY
+from hazards import access as hazard_access
 from reporting.models import BulletinKind, MonthlyReport, ReportState
 from tasks import access as task_access
 from tasks.choices import STATUS_FILTER_CHOICES
@@ -326,8 +327,8 @@ def pages(campaign) -> list[Page]:
     if assignment:
         add("assignment_detail", url("assignment-detail", pk=assignment.pk), every)
     # Detail pages: for each role, an object that role may see.
-    for name, visible, kind in (("task_detail", access.visible_tasks, "task-detail"),
-                                ("hazard_detail", access.visible_hazards, "hazard-detail")):
+    for name, visible, kind in (("task_detail", task_access.visible_tasks, "task-detail"),
+                                ("hazard_detail", hazard_access.visible_hazards, "hazard-detail")):
         page = Page(name)
         for role, user in users.items():
             obj = visible(user, campaign).order_by("pk").first()
