@@ -114,7 +114,11 @@ class RedisServer:
     def start(self) -> None:
         command = [shutil.which("redis-server") or "redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
                    "--save", "", "--appendonly", "no", "--daemonize", "no"]
-        self.process = subprocess.Popen(command, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
+        # Without a preloaded libfaketime (the suite is also run under faketime): redis-server's allocator cannot
+        # start with it, and the server needs no fake clock.
+        env = {k: v for k, v in os.environ.items() if k != "LD_PRELOAD" and not k.startswith("FAKETIME")}
+        self.process = subprocess.Popen(command, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
+                                        env=env)
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             if self.ping():
