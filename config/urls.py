@@ -21,6 +21,7 @@ urlpatterns = [
     path("accounts/password_change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("healthz", healthz, name="healthz"),
     path("", include("campaign.urls")),
+    path("", include("imports.urls")),
     path("", include("tasks.urls")),
     path("", include("hazards.urls")),
     path("", include("reporting.urls")),

@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 
-from imports.kinds import SheetKind, register
+from imports.kinds import register
 
 
 class HazardsConfig(AppConfig):
@@ -10,6 +10,6 @@ class HazardsConfig(AppConfig):
     verbose_name = "重大事故隐患"
 
     def ready(self):
-        from .importers import HazardSheetImport
+        from .importers import SHEET_KIND  # the models are ready only now
 
-        register(SheetKind("hazards", "隐患台账", lambda batch: HazardSheetImport(batch.campaign)))
+        register(SHEET_KIND)

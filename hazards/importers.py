@@ -14,10 +14,12 @@ from django.db import transaction
 from django.db.models import F
 from simple_history.utils import bulk_update_with_history
 
+from campaign.access import is_office
 from campaign.models import Campaign
 from core.db import CopyWriter, allocate_ids, ids_by, insert_with_history
 from core.xlsx import Sheet
 from imports.engine import Preview, RowChange
+from imports.kinds import SheetKind
 from imports.limits import length_problem
 from imports.parsing import DatePhraseError, parse_due, to_halfwidth
 from imports.sheet import Column, Problem, Row
@@ -285,6 +287,14 @@ HAZARD_COLUMNS = ["id", "campaign_id", "enterprise_id", "township_id", "supervis
                   "deadline", "listed_level", "listed_on", "listing_unit", "notice_number", "principal_notified_on",
                   "controller_notified_on", "rectified_on", "closed_on", "close_approval", "return_reason",
                   "created_by_id"]
+
+
+def may_confirm(user, batch) -> bool:
+    """The hazard ledger is saved by the office."""
+    return is_office(user)
+
+
+SHEET_KIND = SheetKind("hazards", "隐患台账", lambda batch: HazardSheetImport(batch.campaign), may_confirm)
 
 
 def export_sheet(campaign: Campaign) -> Sheet:

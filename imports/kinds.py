@@ -32,6 +32,7 @@ class SheetKind:
     name: str  # stored on ImportBatch.kind
     label: str  # what the upload field and the import history call the file, e.g. "任务清单"
     importer: Callable[[ImportBatch], SheetImport]
+    may_confirm: Callable[[object, ImportBatch], bool]  # (user, batch): may this user save the upload?
 
 
 _kinds: dict[str, SheetKind] = {}

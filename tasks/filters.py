@@ -45,7 +45,6 @@ class TaskFilter(django_filters.FilterSet):
 
 def units_for_filter(user, plan: Plan):
     """Only units that carry assignments in this plan, and for a liaison only its own."""
-
     units = Unit.objects.filter(assignments__task__plan=plan).distinct().order_by("kind", "sort_order", "code")
     if access.reads_everything(user):
         return units

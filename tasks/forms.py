@@ -211,7 +211,6 @@ class ReportRowForm(forms.Form):
         }
 
     def clean_files(self):
-
         files = self.cleaned_data.get("files") or []
         for upload in files:
             check_attachment(upload)

@@ -17,12 +17,14 @@ from decimal import Decimal, InvalidOperation
 
 from django.db.models import Prefetch
 
+from campaign.access import can_edit_plan
 from campaign.choices import PlanKind
 from campaign.models import ActionLine, KeyTask, Plan, Unit
 from core.db import CopyWriter, allocate_ids, insert_with_history
 from core.formats import fmt_number
 from core.xlsx import Sheet
 from imports.engine import Preview, RowChange
+from imports.kinds import SheetKind
 from imports.limits import length_problem
 from imports.parsing import DatePhraseError, find_date_phrases, to_halfwidth
 from imports.sheet import Column, Problem, Row
@@ -581,6 +583,14 @@ COLUMNS_OF = {
     QuantifiedTarget: ["id", "task_id", "metric", "measure_unit", "comparator", "baseline", "source_text"],
     TargetYearValue: ["id", "target_id", "year", "value"],
 }
+
+
+def may_confirm(user, batch) -> bool:
+    """A task list is saved by whoever may edit its plan."""
+    return batch.plan is not None and can_edit_plan(user, batch.plan)
+
+
+SHEET_KIND = SheetKind("tasks", "任务清单", lambda batch: TaskSheetImport(batch.plan), may_confirm)
 
 
 def _target_spec(target: QuantifiedTarget) -> TargetSpec:

@@ -38,7 +38,4 @@ urlpatterns = [
         name="import-template",
     ),
     path("c/<slug:slug>/plans/<str:unit_code>/export.xlsx", views.TaskExportView.as_view(), name="task-export"),
-    path("c/<slug:slug>/imports/", views.ImportHistoryView.as_view(), name="import-history"),
-    path("c/<slug:slug>/imports/<int:pk>/", views.ImportBatchView.as_view(), name="import-batch"),
-    path("c/<slug:slug>/imports/<int:pk>/original/", views.ImportOriginalView.as_view(), name="import-original"),
 ]

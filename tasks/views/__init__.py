@@ -1,8 +1,5 @@
 from .home import CampaignDetailView, PlanTreeView
 from .imports import (
-    ImportBatchView,
-    ImportHistoryView,
-    ImportOriginalView,
     ImportTemplateView,
     ImportUploadView,
     TaskExportView,
@@ -27,6 +24,6 @@ __all__ = [
     "AssignmentDetailView", "AttachmentDownloadView", "CloseOutView", "ExtensionDecideView", "ExtensionQueueView",
     "ExtensionRequestView", "FollowUpCreateView", "FollowUpPrintView", "LedgerView", "MonthlyEntryView",
     "ProblemListView", "ReportDetailView", "ReviewQueueView", "TaskCreateView", "TaskDeleteView", "TaskDetailView",
-    "TaskListView", "TaskUpdateView", "ImportBatchView", "ImportHistoryView", "ImportOriginalView",
+    "TaskListView", "TaskUpdateView",
     "ImportTemplateView", "ImportUploadView", "TaskExportView",
 ]

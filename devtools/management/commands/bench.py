@@ -250,7 +250,6 @@ class Command(BaseCommand):
     @staticmethod
     def clear_bench_hazards(campaign) -> None:
         """The benchmark's hazards and enterprises, removed in two statements (not 100,000 ORM deletions)."""
-
         with connection.cursor() as cursor:
             cursor.execute(f'DELETE FROM "{MajorHazard._meta.db_table}" WHERE "campaign_id" = %s', [campaign.pk])
             cursor.execute(f'DELETE FROM "{Enterprise._meta.db_table}" WHERE "credit_code" LIKE %s AND NOT EXISTS '
@@ -258,7 +257,6 @@ class Command(BaseCommand):
                            f'"{Enterprise._meta.db_table}"."id")', ["91370899%"])
 
     def child_hazard_import(self, path: str) -> None:
-
         campaign = bench_campaign().campaign
         started = time.perf_counter()
         data = Path(path).read_bytes()
