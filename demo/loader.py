@@ -16,7 +16,7 @@ from django.utils import timezone
 from campaign.choices import PlanKind, Role, UnitKind
 from campaign.models import ActionLine, Campaign, Plan, Profile, Unit
 from tasks.models import Milestone, QuantifiedTarget, TargetYearValue, Task
-from tasks.services import task_sync_assignments
+from tasks.services import milestone_remove, task_sync_assignments
 from tasks.textrules import extract_targets, split_milestones
 
 from . import weishan
@@ -103,7 +103,7 @@ def _sync_milestones(task: Task, specs) -> None:
             milestone.due_date, milestone.text = spec.due_date, spec.text
             milestone.save()
     for leftover in existing.values():
-        leftover.delete()
+        milestone_remove(milestone=leftover)
 
 
 def _sync_targets(task: Task, milestones) -> None:

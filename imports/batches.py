@@ -79,18 +79,21 @@ def import_batch_confirm(*, batch: ImportBatch, user, remove_missing: bool) -> I
         data = handle.read()
     with transaction.atomic():
         try:
-            preview = run_import(importer_for(batch), data, user=user, remove_missing=remove_missing)
+            preview = run_import(importer_for(batch), data, user=user, remove_missing=remove_missing,
+                                 withdraw=batch.preview.get("withdrawals", []))
         except ImportFailed as failed:
             _set(batch, state=ImportBatch.State.INVALID, finished_at=timezone.now(),
                  preview={**batch.preview, "problems": [p.as_dict() for p in failed.problems]})
             raise
         counts = preview.counts
-        removed = len(preview.missing) if remove_missing else 0
+        removed = preview.removed
         counts["removed"] = removed
+        counts["withdrawn"] = withdrawn = len(preview.withdrawals)
         _set(batch, state=ImportBatch.State.SAVED, counts=counts, remove_missing=remove_missing,
              finished_at=timezone.now(),
              message=f"新增 {counts['new']} 项，修改 {counts['changed']} 项，未变 {counts['unchanged']} 项"
-                     + (f"，删除 {removed} 项" if removed else "") + "。")
+                     + (f"，删除 {removed} 项" if removed else "")
+                     + (f"，撤销 {withdrawn} 项责任分解（其填报和督办记录均保留）" if withdrawn else "") + "。")
     return batch
 
 

@@ -41,6 +41,10 @@ class Preview:
     problems: list[Problem] = field(default_factory=list)
     rows: list[RowChange] = field(default_factory=list)
     missing: list[tuple[str, str]] = field(default_factory=list)  # (code, summary) in the plan, not in the file
+    # What confirming takes out of force while keeping its records (a responsibility with reports is withdrawn,
+    # never deleted): shown before confirmation, named in the result, refused by the command unless asked for.
+    withdrawals: list[Problem] = field(default_factory=list)
+    removed: int = 0  # rows of ``missing`` deleted by the save (those carrying records are kept)
     recognised: dict[str, list[str]] = field(default_factory=dict)
     specs: list = field(default_factory=list)
 
@@ -60,6 +64,7 @@ class Preview:
                 for r in self.rows
             ],
             "missing": self.missing,
+            "withdrawals": [p.as_dict() for p in self.withdrawals],
             "recognised": self.recognised,
             "counts": self.counts,
         }
@@ -131,11 +136,26 @@ def _build_preview(importer, data: bytes) -> Preview:
     return preview
 
 
-def run_import(importer, data: bytes, *, user=None, dry_run=False, remove_missing=False) -> Preview:
-    """Preview, then save it all in one transaction (unless ``dry_run``); raises ImportFailed on any problem."""
+WITHDRAW_HINT = "以上责任分解已有填报或督办记录，导入后将撤销（记录保留）；确认撤销请使用 --withdraw。"
+
+
+def run_import(importer, data: bytes, *, user=None, dry_run=False, remove_missing=False,
+               withdraw: bool | list[dict] = True) -> Preview:
+    """Preview, then save it all in one transaction (unless ``dry_run``); raises ImportFailed on any problem.
+
+    ``withdraw``: True lets the save withdraw what ``Preview.withdrawals`` lists; False refuses a file that would
+    withdraw anything; a list (a stored preview's withdrawals) allows exactly those, so a plan that changed since
+    the preview was shown is not withdrawn from unseen.
+    """
     preview = build_preview(importer, data)
     if preview.problems:
         raise ImportFailed(preview.problems)
+    if preview.withdrawals and withdraw is not True:
+        seen = [] if withdraw is False else withdraw
+        unseen = [p for p in preview.withdrawals if p.as_dict() not in seen]
+        if unseen:
+            note = WITHDRAW_HINT if withdraw is False else "方案在预览之后又有变化，请重新上传文件并查看新的预览。"
+            raise ImportFailed([*unseen, Problem(None, None, note)])
     if not dry_run:
         try:
             with cyclic_gc_paused(), transaction.atomic():

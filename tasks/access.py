@@ -35,8 +35,10 @@ def visible_tasks(user, campaign: Campaign) -> QuerySet:
     return tasks.none()
 
 
-def visible_assignments(user, campaign: Campaign) -> QuerySet:
-    assignments = Assignment.objects.filter(task__plan__campaign=campaign)
+def visible_assignments(user, campaign: Campaign, *, withdrawn: bool = False) -> QuerySet:
+    """The assignments in force the user may see; ``withdrawn`` adds the withdrawn ones (kept with their records)."""
+    manager = Assignment.all_objects if withdrawn else Assignment.objects
+    assignments = manager.filter(task__plan__campaign=campaign)
     if reads_everything(user):
         return assignments
     if is_liaison(user):

@@ -32,7 +32,7 @@ from imports.units import UnitIndex
 
 from .choices import AssignmentRole, Comparator, MeasureUnit
 from .models import Assignment, Milestone, QuantifiedTarget, TargetYearValue, Task
-from .services import task_sync_assignments
+from .services import carries_records, milestone_remove, task_sync_assignments
 from .textrules import Sentence, analyse, extract_targets, has_target_words, milestones_from
 
 DEFAULT_MILESTONE_TEXT = "全面完成本项任务"
@@ -424,7 +424,11 @@ class TaskSheetImport:
                 changes = [("排序", str(old["position"]), str(new["position"]))]
             preview.rows.append(RowChange(spec.row, spec.code, spec.summary, status, changes))
         in_file = {s.code for s in specs}
-        preview.missing = [(code, task.summary) for code, task in existing.items() if code not in in_file]
+        missing = {code: task for code, task in existing.items() if code not in in_file}
+        kept = self._tasks_with_records(missing.values())
+        preview.missing = [(code, task.summary + ("（已有填报或督办记录，不会删除）" if task.pk in kept else ""))
+                           for code, task in missing.items()]
+        preview.withdrawals = self._withdrawals(specs, existing, {r.code: r.status for r in preview.rows})
         lines = {a.title for a in self.plan.action_lines.all()}
         keys = set(KeyTask.objects.filter(action_line__plan=self.plan).values_list("title", flat=True))
         file_lines = list(dict.fromkeys(s.action_title for s in specs if s.action_title))
@@ -438,6 +442,44 @@ class TaskSheetImport:
                         for s in itertools.islice((s for s in specs if s.targets), 300)],
         }
         return preview
+
+    @staticmethod
+    def _tasks_with_records(tasks) -> set[int]:
+        """Ids of ``tasks`` with an assignment that carries a report, follow-up or extension request."""
+        ids = [t.pk for t in tasks]
+        if not ids:
+            return set()
+        assignments = dict(Assignment.all_objects.filter(task_id__in=ids).values_list("pk", "task_id"))
+        return {assignments[pk] for pk in carries_records(assignments)}
+
+    @staticmethod
+    def _withdrawals(specs, existing: dict[str, Task], status: dict[str, str]) -> list[Problem]:
+        """The responsibilities the file takes off tasks that carry reports, follow-ups or extension requests: the
+        save withdraws them (kept, out of counts); one with nothing recorded is simply removed."""
+        changed = {s.code: s for s in specs if status.get(s.code) == "changed"}
+        if not changed:
+            return []
+        # As the save matches them: the task's milestones in order, the file's by position.
+        tasks = {existing[code].pk: code for code in changed}
+        kept_milestones = {existing[code].pk: {m.pk for m, _ in match_milestones(
+            list(existing[code].milestones.all()), spec.milestones)[0]} for code, spec in changed.items()}
+        units = {existing[code].pk: {u.pk for u in (*spec.lead, *spec.coop)} for code, spec in changed.items()}
+        leaving = {
+            pk: (task_id, name, due)
+            for pk, task_id, milestone_id, unit_id, name, due in Assignment.objects.filter(
+                task_id__in=tasks).values_list("pk", "task_id", "milestone_id", "unit_id", "unit__name", "due_date")
+            if milestone_id not in kept_milestones[task_id] or unit_id not in units[task_id]
+        }
+        records = carries_records(leaving)
+        withdrawals = []
+        for pk, (task_id, name, due) in leaving.items():
+            if pk in records:
+                spec = changed[tasks[task_id]]
+                message = (f"任务 {spec.code}：{name}（{due:%Y-%m-%d}）的责任分解将撤销，"
+                           f"其 {records[pk]} 份进展填报及督办、延期记录保留")
+                withdrawals.append(Problem(spec.row, None, message))
+        withdrawals.sort(key=lambda p: (p.row, p.message))
+        return withdrawals
 
     # ---- save --------------------------------------------------------------------------------------
 
@@ -454,8 +496,12 @@ class TaskSheetImport:
             if status[spec.code] == "changed":
                 self._update(existing[spec.code], spec, lines, keys, user)
         if remove_missing and preview.missing:
-            for task in Task.objects.filter(plan=self.plan, code__in=[code for code, _ in preview.missing]):
-                task.delete()
+            missing = list(Task.objects.filter(plan=self.plan, code__in=[code for code, _ in preview.missing]))
+            kept = self._tasks_with_records(missing)
+            for task in missing:
+                if task.pk not in kept:  # the others keep their reports: task_delete would refuse them
+                    task.delete()
+                    preview.removed += 1
 
     def _structure(self, specs):
         lines = {a.title: a for a in self.plan.action_lines.all()}
@@ -517,8 +563,8 @@ class TaskSheetImport:
                 units = [(u.id, lead_role) for u in spec.lead] + [(u.id, coop_role) for u in spec.coop]
                 for seq, (due, text) in enumerate(spec.milestones, 1):
                     m_id = next(milestone_ids)
-                    milestone_rows.append((m_id, task_id, seq, due, text))
-                    assignments += [(task_id, m_id, unit_id, role, due, None, None) for unit_id, role in units]
+                    milestone_rows.append((m_id, task_id, seq, due, text, None))
+                    assignments += [(task_id, m_id, unit_id, role, due, None, None, None) for unit_id, role in units]
             writer.insert(Milestone, COLUMNS_OF[Milestone], milestone_rows)
             writer.insert(Assignment, COLUMNS_OF[Assignment],
                           [(a_id, *row) for a_id, row in zip(ids[Assignment], assignments, strict=True)])
@@ -546,18 +592,22 @@ class TaskSheetImport:
             task.lead_units.set(spec.lead)
         if {u.pk for u in task.cooperating_units.all()} != {u.pk for u in spec.coop}:
             task.cooperating_units.set(spec.coop)
-        current = list(task.milestones.all())
-        for index, (due, text) in enumerate(spec.milestones):
-            if index < len(current):
-                m = current[index]
-                if (m.due_date, m.text, m.seq) != (due, text, index + 1):
-                    m.due_date, m.text, m.seq = due, text, index + 1
-                    m._history_user = user
-                    m.save()
-            else:
-                Milestone.objects.create(task=task, seq=index + 1, due_date=due, text=text)
-        for m in current[len(spec.milestones):]:
-            m.delete()
+        kept, dropped, added = match_milestones(list(task.milestones.all()), spec.milestones)
+        for m in dropped:
+            milestone_remove(milestone=m)  # withdrawn with its assignments if units reported on it
+        # Numbers move in two steps where they would collide with another kept milestone's (unique per task).
+        moving = [(m, index) for m, index in kept if m.seq != index + 1]
+        for offset, (m, _) in enumerate(moving):
+            Milestone.objects.filter(pk=m.pk).update(seq=30000 + offset)
+        for m, index in kept:
+            due, text = spec.milestones[index]
+            if (m.due_date, m.text, m.seq) != (due, text, index + 1) or (m, index) in moving:
+                m.due_date, m.text, m.seq = due, text, index + 1
+                m._history_user = user
+                m.save()
+        for index in added:
+            due, text = spec.milestones[index]
+            Milestone.objects.create(task=task, seq=index + 1, due_date=due, text=text)
         wanted = {t.metric: t for t in spec.targets}
         for target in task.targets.all():
             if target.metric not in wanted:
@@ -578,11 +628,30 @@ class TaskSheetImport:
 # The column order of the tuples _create builds; a test checks it against the models.
 COLUMNS_OF = {
     Task: ["id", "plan_id", "action_line_id", "key_task_id", "code", "position", "text", "master_task_id"],
-    Milestone: ["id", "task_id", "seq", "due_date", "text"],
-    Assignment: ["id", "task_id", "milestone_id", "unit_id", "role", "due_date", "completed_on", "closed_on"],
+    Milestone: ["id", "task_id", "seq", "due_date", "text", "withdrawn_on"],
+    Assignment: ["id", "task_id", "milestone_id", "unit_id", "role", "due_date", "completed_on", "closed_on",
+                 "withdrawn_on"],
     QuantifiedTarget: ["id", "task_id", "metric", "measure_unit", "comparator", "baseline", "source_text"],
     TargetYearValue: ["id", "target_id", "year", "value"],
 }
+
+
+def match_milestones(current: list[Milestone], wanted: list[tuple[datetime.date, str]]):
+    """Pair a task's milestones with a file's (due date, text) lines: the same date and text first, then the same
+    date, then the rest in order. So a deadline dropped from the middle is the one taken off, and the reports made
+    on the others stay with their own deadline. Returns (kept [(milestone, line index)], dropped, added indexes)."""
+    free, pairs = list(current), {}
+    for same in (lambda m, line: (m.due_date, m.text) == line, lambda m, line: m.due_date == line[0],
+                 lambda m, line: True):
+        for index, line in enumerate(wanted):
+            if index in pairs:
+                continue
+            found = next((m for m in free if same(m, line)), None)
+            if found is not None:
+                pairs[index] = found
+                free.remove(found)
+    kept = sorted(((m, index) for index, m in pairs.items()), key=lambda pair: pair[1])
+    return kept, free, [index for index in range(len(wanted)) if index not in pairs]
 
 
 def may_confirm(user, batch) -> bool:

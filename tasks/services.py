@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from core.attachments import check_attachment
@@ -18,24 +19,41 @@ from .models import (
     Attachment,
     ExtensionRequest,
     FollowUp,
+    Milestone,
     ProgressReport,
     ProgressValue,
     Task,
 )
 
 
+def carries_records(assignments) -> dict[int, int]:
+    """{assignment id: progress reports it carries} for those of ``assignments`` (ids) that carry any report,
+    follow-up or extension request: they may be withdrawn, never deleted."""
+    ids = list(assignments)
+    counts = dict(ProgressReport.objects.filter(assignment_id__in=ids).values_list("assignment_id").annotate(
+        n=Count("pk")).values_list("assignment_id", "n"))
+    for model in (FollowUp, ExtensionRequest):
+        for assignment_id in model.objects.filter(assignment_id__in=ids).values_list("assignment_id", flat=True):
+            counts.setdefault(assignment_id, 0)
+    return counts
+
+
 @transaction.atomic
-def task_sync_assignments(*, task: Task) -> tuple[int, int, int]:
+def task_sync_assignments(*, task: Task, on: datetime.date | None = None) -> tuple[int, int, int, int]:
     """Make the task's assignments match milestones × (lead + cooperating units).
 
-    Existing assignments keep their history; a unit taken off the task loses its
-    assignments; a moved milestone moves the due date of assignments that still
-    carry the milestone's date (not one moved by an approved extension). Returns (created, updated, deleted).
+    Existing assignments keep their history; an assignment no longer wanted is deleted if nothing was ever
+    recorded on it, else withdrawn (撤销) on ``on`` (default today) with its reports, follow-ups and extension
+    requests kept; one wanted again is restored. A moved milestone moves the due date of assignments that still
+    carry the milestone's date (not one moved by an approved extension). Returns (created, updated, withdrawn,
+    deleted).
     """
+    on = on or timezone.localdate()
     roles: dict[int, str] = {u.pk: AssignmentRole.COOPERATE for u in task.cooperating_units.all()}
     roles.update({u.pk: AssignmentRole.LEAD for u in task.lead_units.all()})
     milestones = list(task.milestones.all())
-    existing = {(a.milestone_id, a.unit_id): a for a in task.assignments.select_related("milestone")}
+    existing = {(a.milestone_id, a.unit_id): a
+                for a in Assignment.all_objects.filter(task=task).select_related("milestone")}
     wanted = {(m.pk, unit_id): (m, role) for m in milestones for unit_id, role in roles.items()}
     # An approved extension moved the due date on purpose; a milestone edit must not undo it.
     extended_ids = set(
@@ -55,6 +73,9 @@ def task_sync_assignments(*, task: Task) -> tuple[int, int, int]:
             continue
         milestone, role = wanted[key]
         changed = False
+        if assignment.withdrawn_on is not None:
+            assignment.withdrawn_on = None
+            changed = True
         if assignment.role != role:
             assignment.role = role
             changed = True
@@ -65,13 +86,42 @@ def task_sync_assignments(*, task: Task) -> tuple[int, int, int]:
         if changed:
             assignment.save()
             updated += 1
-    stale = [a.pk for key, a in existing.items() if key not in wanted]
+    stale = [a for key, a in existing.items() if key not in wanted and a.withdrawn_on is None]
     for assignment in to_create:
         assignment.save()
-    if stale:
-        for assignment in Assignment.objects.filter(pk__in=stale):
+    kept = carries_records(a.pk for a in stale)
+    withdrawn = deleted = 0
+    for assignment in stale:
+        if assignment.pk in kept:
+            assignment.withdrawn_on = on
+            assignment.save()
+            withdrawn += 1
+        else:
             assignment.delete()
-    return len(to_create), updated, len(stale)
+            deleted += 1
+    return len(to_create), updated, withdrawn, deleted
+
+
+def milestone_remove(*, milestone: Milestone, on: datetime.date | None = None) -> bool:
+    """Take a milestone off its task: deleted if nothing was recorded on its assignments, else withdrawn with
+    them (their reports kept). Call ``task_sync_assignments`` afterwards. Returns True if it was withdrawn."""
+    assignments = list(Assignment.all_objects.filter(milestone=milestone).values_list("pk", flat=True))
+    if not carries_records(assignments):
+        milestone.delete()
+        return False
+    milestone.withdrawn_on = on or timezone.localdate()
+    milestone.save()
+    return True
+
+
+def task_delete(*, task: Task) -> None:
+    """Delete a task on which nothing was ever recorded; a task with reports, follow-ups or extension requests
+    is refused (take its units or milestones off instead: they are withdrawn with their records kept)."""
+    kept = carries_records(Assignment.all_objects.filter(task=task).values_list("pk", flat=True))
+    if kept:
+        raise ServiceError(f"任务 {task.code} 已有 {sum(kept.values())} 份进展填报或督办、延期记录，不能删除。"
+                           "如不再需要，请调整其责任单位或时间节点（原有记录将保留并标为已撤销）。")
+    task.delete()
 
 
 # ---- monthly progress ---------------------------------------------------------------------------

@@ -75,22 +75,40 @@ class Task(models.Model):
                 raise ValidationError({"master_task": "只能关联同一三年行动总方案中的任务。"})
 
 
+class InForceManager(models.Manager):
+    """Only rows in force: a withdrawn (撤销) milestone or assignment is kept with its reports and history, but
+    drops out of plans, lists, counts and scores. ``all_objects`` reaches the withdrawn ones too."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(withdrawn_on__isnull=True)
+
+
 class Milestone(models.Model):
-    """A dated part of a task ("2024年底前 …"); every task has at least one."""
+    """A dated part of a task ("2024年底前 …"); every task has at least one.
+
+    A milestone taken off its task while units have reported on it is withdrawn, not deleted (see
+    ``tasks.services.milestone_remove``).
+    """
 
     task = models.ForeignKey(Task, verbose_name="任务", on_delete=models.CASCADE, related_name="milestones",
                              db_index=False)  # covered by the (task, seq) unique constraint
     seq = models.PositiveSmallIntegerField("顺序", default=1)
     due_date = models.DateField("完成时限")
     text = models.TextField("节点要求", blank=True)
+    withdrawn_on = models.DateField("撤销日期", null=True, blank=True)
 
     history = HistoricalRecords()
+    all_objects = models.Manager()  # the withdrawn too
+    objects = InForceManager()  # the default (Meta.default_manager_name)
 
     class Meta:
         verbose_name = "时间节点"
         verbose_name_plural = "时间节点"
         ordering = ["task", "due_date", "seq"]
-        constraints = [models.UniqueConstraint(fields=["task", "seq"], name="milestone_seq_unique")]
+        default_manager_name = "objects"
+        base_manager_name = "all_objects"
+        constraints = [models.UniqueConstraint(fields=["task", "seq"], condition=Q(withdrawn_on__isnull=True),
+                                               name="milestone_seq_unique")]
 
     def __str__(self):
         return f"{self.due_date:%Y-%m-%d} {self.text[:30]}"
@@ -106,7 +124,9 @@ class Assignment(models.Model):
     """A milestone given to one responsible unit: the thing that is tracked, reported and scored.
 
     ``due_date`` starts as the milestone's date; an approved extension moves it, and the
-    milestone keeps the original.
+    milestone keeps the original. A responsibility taken off the task while it carries reports, follow-ups or
+    extension requests is withdrawn (``withdrawn_on``), never deleted: those records cannot be deleted at all
+    (their foreign keys protect it).
     """
 
     task = models.ForeignKey(Task, verbose_name="任务", on_delete=models.CASCADE, related_name="assignments",
@@ -121,13 +141,18 @@ class Assignment(models.Model):
     due_date = models.DateField("完成时限")
     completed_on = models.DateField("完成日期", null=True, blank=True)
     closed_on = models.DateField("销号日期", null=True, blank=True)
+    withdrawn_on = models.DateField("撤销日期", null=True, blank=True)
 
     history = HistoricalRecords()
+    all_objects = models.Manager()  # the withdrawn too
+    objects = InForceManager()  # the default (Meta.default_manager_name)
 
     class Meta:
         verbose_name = "责任分解"
         verbose_name_plural = "责任分解"
         ordering = ["due_date", "task__position", "unit__sort_order"]
+        default_manager_name = "objects"
+        base_manager_name = "all_objects"
         constraints = [
             models.UniqueConstraint(fields=["milestone", "unit"], name="assignment_unique_per_milestone_unit"),
             models.CheckConstraint(condition=Q(role__in=AssignmentRole.values), name="assignment_role_valid"),

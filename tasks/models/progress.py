@@ -18,7 +18,7 @@ class ProgressReport(models.Model):
     """
 
     assignment = models.ForeignKey(
-        Assignment, verbose_name="责任分解", on_delete=models.CASCADE, related_name="reports",
+        Assignment, verbose_name="责任分解", on_delete=models.PROTECT, related_name="reports",
         db_index=False,  # covered by the (assignment, month) unique constraint
     )
     month = models.DateField("填报月份")
@@ -132,7 +132,7 @@ class ExtensionRequest(models.Model):
     """A liaison's request to move an assignment's due date; the office approves or rejects it."""
 
     assignment = models.ForeignKey(
-        Assignment, verbose_name="责任分解", on_delete=models.CASCADE, related_name="extensions"
+        Assignment, verbose_name="责任分解", on_delete=models.PROTECT, related_name="extensions"
     )
     previous_due = models.DateField("原完成时限")
     requested_due = models.DateField("申请延至")
@@ -175,7 +175,7 @@ class FollowUp(models.Model):
     """A reminder, supervision notice (督办单) or interview record the office issued on a late item."""
 
     assignment = models.ForeignKey(
-        Assignment, verbose_name="责任分解", on_delete=models.CASCADE, related_name="follow_ups"
+        Assignment, verbose_name="责任分解", on_delete=models.PROTECT, related_name="follow_ups"
     )
     kind = models.CharField("督办方式", max_length=20, choices=FollowUpKind.choices)
     number = models.CharField("文号", max_length=50, blank=True)

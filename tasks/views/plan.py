@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Count
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -11,13 +12,14 @@ from django.views.generic import DeleteView, DetailView, TemplateView
 from campaign import access
 from campaign.mixins import CampaignMixin
 from campaign.models import Plan
+from core.errors import ServiceError
 from tasks import access as task_access
 
 from ..forms import DecisionForm, ExtensionForm, FollowUpForm, MilestoneFormSet, TargetFormSet, TaskForm
 from ..history import assignment_history, task_history
 from ..models import Task
 from ..selectors import prefetch_task_details, with_status
-from ..services import task_sync_assignments
+from ..services import milestone_remove, task_delete, task_sync_assignments
 from ..targets import latest_accepted, target_progress
 
 
@@ -38,8 +40,12 @@ class TaskDetailView(CampaignMixin, DetailView):
         units = {a.unit_id: a.unit for m in task.shown_milestones for a in m.visible_assignments}
         latest = latest_accepted(task.target_list, unit_ids=unit_ids)
         on = timezone.localdate()
+        withdrawn = task_access.visible_assignments(self.request.user, self.campaign, withdrawn=True).filter(
+            task=task, withdrawn_on__isnull=False).select_related("unit", "milestone").annotate(
+            report_count=Count("reports")).order_by("due_date", "unit__sort_order")
         kwargs.update(
             can_edit=access.can_edit_plan(self.request.user, task.plan),
+            withdrawn=withdrawn,
             history=task_history(task),
             target_rows=[
                 (units[u], target_progress(t, t.values, latest.get((t.pk, u)), on))
@@ -54,7 +60,8 @@ class AssignmentDetailView(CampaignMixin, DetailView):
     context_object_name = "assignment"
 
     def get_queryset(self):
-        return with_status(task_access.visible_assignments(self.request.user, self.campaign)).select_related(
+        visible = task_access.visible_assignments(self.request.user, self.campaign, withdrawn=True)
+        return with_status(visible).select_related(
             "task__plan__unit", "milestone", "unit", "task__action_line"
         )
 
@@ -70,8 +77,9 @@ class AssignmentDetailView(CampaignMixin, DetailView):
             extensions=a.extensions.select_related("requested_by", "decided_by"),
             follow_ups=a.follow_ups.select_related("issued_by"),
             targets=[target_progress(t, t.year_values.all(), latest.get((t.pk, a.unit_id)), on) for t in targets],
-            can_request_extension=access.can_report_for(user, a.unit) and a.completed_on is None,
-            can_review=access.can_review(user),
+            can_request_extension=(access.can_report_for(user, a.unit) and a.completed_on is None
+                                   and a.withdrawn_on is None),
+            can_review=access.can_review(user) and a.withdrawn_on is None,
             extension_form=ExtensionForm(),
             follow_up_form=FollowUpForm(),
             decision_form=DecisionForm(),
@@ -122,7 +130,7 @@ class TaskEditMixin(CampaignMixin):
         milestones.instance = task
         saved = milestones.save(commit=False)
         for obj in milestones.deleted_objects:
-            obj.delete()
+            milestone_remove(milestone=obj)  # withdrawn, not deleted, if units reported on it
         next_seq = max([m.seq for m in task.milestones.all()] or [0]) + 1
         for milestone in saved:
             if milestone.pk is None:
@@ -175,7 +183,12 @@ class TaskDeleteView(CampaignMixin, DeleteView):
         return super().get_context_data(**kwargs)
 
     def form_valid(self, form):
+        try:
+            task_delete(task=self.object)
+        except ServiceError as error:
+            messages.error(self.request, "；".join(error.messages))
+            return HttpResponseRedirect(reverse("task-detail", args=[self.campaign.slug, self.object.pk]))
         messages.success(self.request, f"已删除任务 {self.object.code}。")
-        return super().form_valid(form)
+        return HttpResponseRedirect(self.get_success_url())
 
 

@@ -144,12 +144,12 @@ def test_sync_assignments_follows_units_and_milestones(world):
     task = world.task_b
     assert task.assignments.count() == 2
     task.cooperating_units.set([world.township])
-    created, updated, deleted = task_sync_assignments(task=task)
-    assert (created, deleted) == (2, 0)
+    created, updated, withdrawn, deleted = task_sync_assignments(task=task)
+    assert (created, withdrawn, deleted) == (2, 0, 0)
     task.cooperating_units.set([])
     Milestone.objects.filter(task=task, seq=1).update(due_date=datetime.date(2024, 9, 30))
-    created, updated, deleted = task_sync_assignments(task=task)
-    assert (created, updated, deleted) == (0, 1, 2)
+    created, updated, withdrawn, deleted = task_sync_assignments(task=task)
+    assert (created, updated, withdrawn, deleted) == (0, 1, 0, 2)  # nothing was recorded on them
     assert Assignment.objects.filter(task=task, due_date=datetime.date(2024, 9, 30)).count() == 1
 
 
