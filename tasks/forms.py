@@ -3,6 +3,7 @@ from decimal import Decimal
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms import BaseInlineFormSet, inlineformset_factory
+from django.utils import timezone
 
 from campaign.models import KeyTask, Plan, unit_tree
 from core.attachments import check_attachment
@@ -10,9 +11,15 @@ from core.forms import BootstrapMixin, MultipleFileField
 
 from .choices import ReportedStatus
 from .models import FollowUp, Milestone, QuantifiedTarget, TargetYearValue, Task, campaign_period_error
+from .selectors import task_version
 
 
 class TaskForm(BootstrapMixin, forms.ModelForm):
+    # The task as it stood when the form was opened (tasks.selectors.task_version) and when: a save over a
+    # colleague's later change is refused (TaskEditMixin), never made silently.
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
+    opened_at = forms.DateTimeField(widget=forms.HiddenInput, required=False)
+
     class Meta:
         model = Task
         fields = [
@@ -28,6 +35,8 @@ class TaskForm(BootstrapMixin, forms.ModelForm):
     def __init__(self, *args, plan: Plan, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.plan = plan
+        if self.instance.pk and not self.is_bound:
+            self.initial.update(version=task_version(self.instance), opened_at=timezone.now())
         self.fields["action_line"].queryset = plan.action_lines.all()
         self.fields["key_task"].queryset = KeyTask.objects.filter(action_line__plan=plan).select_related("action_line")
         # The campaign office's own units: not another county's, nor a whole country's in one list.

@@ -16,6 +16,7 @@ from django.db.models import (
     Count,
     Exists,
     F,
+    Max,
     OuterRef,
     Prefetch,
     Q,
@@ -220,3 +221,17 @@ def status_counts(assignments: QuerySet[Assignment], on: datetime.date | None = 
         due_soon=Count("pk", filter=Q(warning=Warning.DUE_SOON)),
     )
     return result
+
+
+def task_version(task: Task) -> str:
+    """A mark of the task as it stands: the newest history record of the task (its units included: simple-history
+    records a change of them), its milestones and its targets with their yearly values. Every save through the
+    application writes one, so an edit form that carries the mark can tell it was opened before someone's save."""
+    targets = QuantifiedTarget.history.filter(task_id=task.pk).values("id")
+    marks = [
+        Task.history.filter(id=task.pk).aggregate(m=Max("history_id"))["m"],
+        Milestone.history.filter(task_id=task.pk).aggregate(m=Max("history_id"))["m"],
+        QuantifiedTarget.history.filter(task_id=task.pk).aggregate(m=Max("history_id"))["m"],
+        TargetYearValue.history.filter(target_id__in=targets).aggregate(m=Max("history_id"))["m"],
+    ]
+    return ".".join(str(m or 0) for m in marks)

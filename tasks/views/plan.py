@@ -18,7 +18,7 @@ from tasks import access as task_access
 from ..forms import DecisionForm, ExtensionForm, FollowUpForm, MilestoneFormSet, TargetFormSet, TaskForm
 from ..history import assignment_history, task_history
 from ..models import Task
-from ..selectors import prefetch_task_details, with_status
+from ..selectors import prefetch_task_details, task_version, with_status
 from ..services import milestone_remove, task_delete, task_sync_assignments
 from ..targets import latest_accepted, target_progress
 
@@ -88,6 +88,12 @@ class AssignmentDetailView(CampaignMixin, DetailView):
         return super().get_context_data(**kwargs)
 
 
+class StaleEdit(Exception):
+    def __init__(self, current: str, changes: list):
+        super().__init__("stale task form")
+        self.current, self.changes = current, changes
+
+
 class TaskEditMixin(CampaignMixin):
     """Create or edit a task with its milestones and quantified targets on one page."""
 
@@ -109,11 +115,23 @@ class TaskEditMixin(CampaignMixin):
     def post(self, request, *args, **kwargs):
         forms = self.build_forms(request.POST)
         if all(f.is_valid() for f in forms.values()):
-            task = self.save(**forms)
+            try:
+                task = self.save(**forms)
+            except StaleEdit as stale:
+                return self.stale(request, stale)
             messages.success(request, f"任务 {task.code} 已保存。")
             return HttpResponseRedirect(reverse("task-detail", args=[self.campaign.slug, task.pk]))
         messages.error(request, "保存未成功，请按提示修改后再提交，已填写的内容都保留在表单中。")
         return self.render_to_response(self.get_context_data(**forms))
+
+    def stale(self, request, stale: StaleEdit):
+        """Someone saved the task after this form was opened: nothing is saved; the form comes back with what the
+        user typed, the changes made meanwhile listed, and the current version, so saving again is a choice."""
+        data = request.POST.copy()
+        data["version"], data["opened_at"] = stale.current, timezone.now().isoformat()
+        messages.error(request, "保存未成功：您打开此页后，该任务已被他人修改（见下方“期间的修改”）。"
+                                "您填写的内容仍在表单中，请核对后再次保存；再次保存将以您的内容为准。")
+        return self.render_to_response(self.get_context_data(**self.build_forms(data), changed_meanwhile=stale.changes))
 
     def build_forms(self, data):
         task = self.get_task()
@@ -126,6 +144,14 @@ class TaskEditMixin(CampaignMixin):
 
     @transaction.atomic
     def save(self, *, form, milestones, targets) -> Task:
+        if form.instance.pk:
+            # Under the task's row lock: two saves of one task run one after the other, and the second sees the first.
+            locked = Task.objects.select_for_update().get(pk=form.instance.pk)
+            current = task_version(locked)
+            if form.cleaned_data.get("version") != current:
+                opened = form.cleaned_data.get("opened_at")
+                changes = [e for e in task_history(locked, limit=50) if opened is None or e.when > opened]
+                raise StaleEdit(current, changes[:10])
         task = form.save()
         milestones.instance = task
         saved = milestones.save(commit=False)

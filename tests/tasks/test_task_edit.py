@@ -1,10 +1,12 @@
 """Office and liaisons maintain tasks with milestones and quantified targets in the browser."""
 
 import datetime
+import re
 
 import pytest
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from campaign.choices import UnitKind
 from tasks.models import Assignment, Milestone, QuantifiedTarget, Task
@@ -13,6 +15,12 @@ from tasks.services import task_sync_assignments
 from ..factories import UnitFactory
 
 pytestmark = pytest.mark.django_db
+
+
+def opened_form(client, url) -> dict:
+    """The version and opening time an edit form carries, as a browser would send them back."""
+    page = client.get(url).content.decode()
+    return {name: re.search(rf'name="{name}" value="([^"]*)"', page).group(1) for name in ("version", "opened_at")}
 
 
 def _payload(world, **overrides):
@@ -127,7 +135,7 @@ def test_liaison_edits_its_own_sub_plan(client, world, users):
     )
     data.pop("ms-1-due_date")
     data.pop("ms-1-text")
-    response = client.post(url, data)
+    response = client.post(url, {**data, **opened_form(client, url)})
     assert response.status_code == 302, response.content.decode()[:3000]
     assignment = task.assignments.get()
     assert assignment.due_date == datetime.date(2025, 3, 31)
@@ -158,3 +166,54 @@ def test_task_code_is_unique_within_a_plan_in_the_database(world):
         Task.objects.create(plan=world.master, code="1", text="重复")
     # The same code in another plan is fine.
     Task.objects.create(plan=world.plan_b, code="2", text="子方案任务")
+
+
+def _sub_task_edit(world, **changes):
+    task = world.sub_task_a
+    milestone = task.milestones.get()
+    data = _payload(
+        world, code="1", lead_units=[str(world.dept_a.pk)], cooperating_units=[],
+        **{"ms-TOTAL_FORMS": "1", "ms-INITIAL_FORMS": "1", "ms-0-id": str(milestone.pk), "ms-0-task": str(task.pk),
+           "ms-0-due_date": "2024-12-31", "ms-0-text": "节点1"},
+    )
+    data.pop("ms-1-due_date")
+    data.pop("ms-1-text")
+    data.update(changes)
+    return data
+
+
+def test_a_stale_form_is_refused_with_what_changed_and_nothing_lost(client, world, users):
+    """A liaison opens its task; the office adds a cooperating unit; the liaison's stale save must not undo it."""
+    from tasks.models import ProgressReport
+    from tasks.services import task_sync_assignments
+
+    task = world.sub_task_a
+    url = reverse("task-update", args=[world.campaign.slug, world.plan_a.unit.code, task.pk])
+    client.force_login(users["liaison_a"])
+    opened = opened_form(client, url)
+    # Meanwhile the office adds the township, which reports.
+    task.cooperating_units.add(world.township)
+    task_sync_assignments(task=task)
+    Task.objects.get(pk=task.pk).save()  # the office's save writes a history record, as the page does
+    township_part = task.assignments.get(unit=world.township)
+    ProgressReport.objects.create(assignment=township_part, month=datetime.date(2024, 6, 1), progress="已开展",
+                                  reported_status="in_progress", state="submitted", first_submitted_at=timezone.now(),
+                                  submitted_at=timezone.now())
+    response = client.post(url, {**_sub_task_edit(world, text="联络员改写的任务内容"), **opened})
+    page = response.content.decode()
+    assert response.status_code == 200 and 'id="changed-meanwhile"' in page and "已被他人修改" in page
+    assert "联络员改写的任务内容" in page  # what the liaison typed is still in the form
+    task.refresh_from_db()
+    assert task.text != "联络员改写的任务内容"
+    assert task.cooperating_units.filter(pk=world.township.pk).exists()
+    assert ProgressReport.objects.filter(assignment=township_part).exists()
+    # Saving again, deliberately, from the form as it came back (with the current version) goes through.
+    again = re.search(r'name="version" value="([^"]*)"', page).group(1)
+    assert client.post(url, {**_sub_task_edit(world, text="联络员改写的任务内容"), "version": again}).status_code == 302
+
+
+def test_a_form_without_its_version_saves_nothing(client, world, users):
+    client.force_login(users["liaison_a"])
+    url = reverse("task-update", args=[world.campaign.slug, world.plan_a.unit.code, world.sub_task_a.pk])
+    assert client.post(url, _sub_task_edit(world, text="无版本的保存")).status_code == 200
+    assert Task.objects.get(pk=world.sub_task_a.pk).text != "无版本的保存"
