@@ -19,7 +19,7 @@ class CampaignForm(BootstrapMixin, forms.ModelForm):
         fields = [
             "slug", "name", "office", "start_date", "end_date", "baseline_date", "report_deadline_day",
             "weight_on_time", "weight_reporting", "weight_targets", "weight_hazards",
-            "penalty_per_hazard", "penalty_cap", "is_active",
+            "penalty_per_hazard", "penalty_cap", "sub_plans_name_cooperating_units", "is_active",
         ]
         widgets = {
             "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

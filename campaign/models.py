@@ -111,6 +111,10 @@ class Campaign(models.Model):
     penalty_per_hazard = models.DecimalField("逾期隐患扣分（每项）", max_digits=5, decimal_places=2, default=1)
     penalty_cap = models.DecimalField("扣分上限", max_digits=5, decimal_places=2, default=10)
     is_active = models.BooleanField("进行中", default=True)
+    sub_plans_name_cooperating_units = models.BooleanField(
+        "子方案可指定其他配合单位", default=False,
+        help_text="允许部门、乡镇在本单位子方案中把其他单位列为配合单位（牵头单位只能是本单位）",
+    )
 
     history = HistoricalRecords()
 

@@ -1,14 +1,18 @@
+import datetime
 from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils import timezone
 
+from campaign import access
 from campaign.models import KeyTask, Plan, unit_tree
 from core.attachments import check_attachment
 from core.forms import BootstrapMixin, MultipleFileField
 
+from .access import tasks_in_plan
 from .choices import ReportedStatus
 from .models import FollowUp, Milestone, QuantifiedTarget, TargetYearValue, Task, campaign_period_error
 from .selectors import task_version
@@ -32,22 +36,38 @@ class TaskForm(BootstrapMixin, forms.ModelForm):
         }
         help_texts = {"lead_units": "可多选（按住 Ctrl 或 ⌘）", "cooperating_units": "可多选（按住 Ctrl 或 ⌘）"}
 
-    def __init__(self, *args, plan: Plan, **kwargs):
+    def __init__(self, *args, plan: Plan, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.plan = plan
         if self.instance.pk and not self.is_bound:
             self.initial.update(version=task_version(self.instance), opened_at=timezone.now())
+        # A liaison's sub-plan binds only its own unit: it leads its own tasks, names other units as cooperating
+        # only where the office allows it, and links to the master tasks it can see (access.py: the office decides
+        # everyone else's work and score).
+        self.own_unit_only = not access.is_office(user)
         self.fields["action_line"].queryset = plan.action_lines.all()
         self.fields["key_task"].queryset = KeyTask.objects.filter(action_line__plan=plan).select_related("action_line")
         # The campaign office's own units: not another county's, nor a whole country's in one list.
         units = unit_tree(plan.campaign.office).filter(is_active=True).order_by("kind", "sort_order", "code")
         self.fields["lead_units"].queryset = units
         self.fields["cooperating_units"].queryset = units
+        if self.own_unit_only:
+            # Units the office already gave the task stay choosable: the liaison may keep them, not add others.
+            given = self.instance.pk and [*self.instance.lead_units.values_list("pk", flat=True),
+                                          *self.instance.cooperating_units.values_list("pk", flat=True)]
+            own = units.filter(Q(pk=plan.unit_id) | Q(pk__in=given or []))
+            self.fields["lead_units"].queryset = own
+            self.fields["lead_units"].help_text = "子方案的牵头单位为本单位"
+            if not plan.campaign.sub_plans_name_cooperating_units:
+                self.fields["cooperating_units"].queryset = own
+                self.fields["cooperating_units"].help_text = "安办未开放在子方案中指定其他配合单位"
         if plan.is_master:
             del self.fields["master_task"]
         else:
             master = plan.campaign.plans.filter(kind="master").first()
-            self.fields["master_task"].queryset = master.tasks.all() if master else Task.objects.none()
+            tasks = Task.objects.none() if master is None else (
+                tasks_in_plan(user, master) if self.own_unit_only else master.tasks.all())
+            self.fields["master_task"].queryset = tasks
 
     def clean_code(self):
         code = self.cleaned_data["code"].strip()
@@ -84,8 +104,10 @@ class MilestoneForm(BootstrapMixin, forms.ModelForm):
 
 
 class BaseMilestoneFormSet(BaseInlineFormSet):
-    def __init__(self, *args, campaign, **kwargs):
-        self.campaign = campaign
+    def __init__(self, *args, campaign, earliest: datetime.date | None = None, **kwargs):
+        """``earliest``: no new or moved deadline before this day (a liaison may not date its own work in the past,
+        which would count as overdue against whoever it names)."""
+        self.campaign, self.earliest = campaign, earliest
         super().__init__(*args, **kwargs)
 
     def clean(self):
@@ -103,6 +125,8 @@ class BaseMilestoneFormSet(BaseInlineFormSet):
                     "due_date",
                     campaign_period_error(self.campaign),
                 )
+            elif self.earliest and due < self.earliest and (not form.instance.pk or "due_date" in form.changed_data):
+                form.add_error("due_date", f"完成时限不能早于今天（{self.earliest:%Y-%m-%d}）。")
         if kept == 0:
             raise ValidationError("每项任务至少需要一个时间节点。")
 

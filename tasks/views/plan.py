@@ -137,8 +137,10 @@ class TaskEditMixin(CampaignMixin):
         task = self.get_task()
         instance = task or Task(plan=self.plan)
         return {
-            "form": TaskForm(data, instance=instance, plan=self.plan),
-            "milestones": MilestoneFormSet(data, instance=instance, prefix="ms", campaign=self.campaign),
+            "form": TaskForm(data, instance=instance, plan=self.plan, user=self.request.user),
+            "milestones": MilestoneFormSet(data, instance=instance, prefix="ms", campaign=self.campaign,
+                                           earliest=None if access.is_office(self.request.user)
+                                           else timezone.localdate()),
             "targets": TargetFormSet(data, instance=instance, prefix="tg", years=self.campaign.years),
         }
 

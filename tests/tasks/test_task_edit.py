@@ -130,7 +130,7 @@ def test_liaison_edits_its_own_sub_plan(client, world, users):
         world, code="1", lead_units=[str(world.dept_a.pk)], cooperating_units=[],
         **{
             "ms-TOTAL_FORMS": "1", "ms-INITIAL_FORMS": "1", "ms-0-id": str(milestone.pk), "ms-0-task": str(task.pk),
-            "ms-0-due_date": "2025-03-31", "ms-0-text": "提前完成",
+            "ms-0-due_date": "2026-12-15", "ms-0-text": "提前完成",
         },
     )
     data.pop("ms-1-due_date")
@@ -138,7 +138,7 @@ def test_liaison_edits_its_own_sub_plan(client, world, users):
     response = client.post(url, {**data, **opened_form(client, url)})
     assert response.status_code == 302, response.content.decode()[:3000]
     assignment = task.assignments.get()
-    assert assignment.due_date == datetime.date(2025, 3, 31)
+    assert assignment.due_date == datetime.date(2026, 12, 15)
 
 
 def test_liaison_cannot_post_into_another_units_plan(client, world, users):
@@ -217,3 +217,32 @@ def test_a_form_without_its_version_saves_nothing(client, world, users):
     url = reverse("task-update", args=[world.campaign.slug, world.plan_a.unit.code, world.sub_task_a.pk])
     assert client.post(url, _sub_task_edit(world, text="无版本的保存")).status_code == 200
     assert Task.objects.get(pk=world.sub_task_a.pk).text != "无版本的保存"
+
+
+def test_a_liaison_binds_only_its_own_unit_in_its_sub_plan(client, world, users):
+    client.force_login(users["liaison_a"])
+    url = reverse("task-create", args=[world.campaign.slug, world.plan_a.unit.code])
+    page = client.get(url).content.decode()
+    assert world.dept_b.name not in page.split('name="lead_units"')[1].split("</select>")[0]
+    # Another unit as lead, another unit as cooperating (not allowed by the office), a date in the past: refused.
+    data = _payload(world, lead_units=[str(world.dept_b.pk)], **{"ms-0-due_date": "2024-03-31"})
+    response = client.post(url, data)
+    page = response.content.decode()
+    assert response.status_code == 200 and "完成时限不能早于今天" in page and "lead_units" in page
+    assert not Task.objects.filter(plan=world.plan_a, code="9").exists()
+    ok = _payload(world, cooperating_units=[], **{"ms-0-due_date": "2026-12-31", "ms-1-due_date": "2026-12-31"})
+    assert client.post(url, ok).status_code == 302
+    assert set(Task.objects.get(plan=world.plan_a, code="9").lead_units.all()) == {world.dept_a}
+    # Where the office allows it, other units may be named as cooperating.
+    world.campaign.sub_plans_name_cooperating_units = True
+    world.campaign.save()
+    more = _payload(world, code="10", **{"ms-0-due_date": "2026-12-31", "ms-1-due_date": "2026-12-31"})
+    assert client.post(url, more).status_code == 302
+    assert set(Task.objects.get(plan=world.plan_a, code="10").cooperating_units.all()) == {world.township}
+
+
+def test_a_liaison_links_only_to_master_tasks_it_can_see(client, world, users):
+    client.force_login(users["liaison_a"])
+    page = client.get(reverse("task-create", args=[world.campaign.slug, world.plan_a.unit.code])).content.decode()
+    options = page.split('name="master_task"')[1].split("</select>")[0]
+    assert f'value="{world.task_a.pk}"' in options and f'value="{world.task_b.pk}"' not in options
