@@ -158,18 +158,32 @@ def build_report(campaign: Campaign, month: datetime.date, *, user=None,
     return report
 
 
-def publish_report(report: MonthlyReport, user=None) -> MonthlyReport:
-    """Freeze the report for everyone. ``user=None`` is the system (demo loader, command line)."""
+def publish_report(report: MonthlyReport, user=None, *,
+                   reviewed_build: datetime.datetime | None = None) -> MonthlyReport:
+    """Freeze the report for everyone. ``user=None`` is the system (demo loader, command line).
+
+    ``reviewed_build``: the build time of the figures the office looked at; a report rebuilt since (its figures
+    changed) is not published. Publishing takes the campaign's lock that builds take, and reads the report again
+    under it: a rebuild and a publish of one month run one after the other, never interleaved, and of two
+    publishes of one report only the first succeeds.
+    """
     if user is not None and not access.is_office(user):
         raise ReportError("只有安委办工作人员可以发布月报。")
-    if report.is_published:
-        raise ReportError("该月报已经发布。")
-    if not report.is_current:
-        raise ReportError("这是旧版本，不能发布；请发布当前版本。")
-    report.state = ReportState.PUBLISHED
-    report.published_at = timezone.now()
-    report.published_by = user if user is not None and user.is_authenticated else None
-    report.save(update_fields=["state", "published_at", "published_by"])
+    with transaction.atomic():
+        Campaign.objects.select_for_update().filter(pk=report.campaign_id).first()
+        report = MonthlyReport.objects.select_for_update().get(pk=report.pk)
+        if report.is_published:
+            raise ReportError("该月报已经发布。")
+        if not report.is_current:
+            raise ReportError("这是旧版本，不能发布；请发布当前版本。")
+        if reviewed_build is not None and report.built_at != reviewed_build:
+            rebuilt = timezone.localtime(report.built_at)
+            raise ReportError(f"您查看之后，该月报已于 {rebuilt:%m-%d %H:%M} 重新生成，数据可能已变化；"
+                              "请查看新的数据后再发布。")
+        report.state = ReportState.PUBLISHED
+        report.published_at = timezone.now()
+        report.published_by = user if user is not None and user.is_authenticated else None
+        report.save(update_fields=["state", "published_at", "published_by"])
     return report
 
 

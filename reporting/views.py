@@ -12,6 +12,7 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.encoding import escape_uri_path
 from django.utils.functional import cached_property
 from django.views import View
@@ -19,6 +20,7 @@ from django.views.generic import TemplateView
 
 from campaign import access
 from campaign.mixins import CampaignContentMixin, CampaignMixin
+from core.params import strict_int
 from core.xlsx import XLSX_CONTENT_TYPE
 from tasks.selectors import month_start
 
@@ -75,8 +77,7 @@ class ReportMixin(CampaignMixin):
             month = parse_month(self.kwargs["month"])
         except ReportError as error:
             raise Http404(str(error)) from error
-        version = self.request.GET.get("version")
-        version = int(version) if version and version.isdigit() else None
+        version = strict_int(self.request.GET.get("version"))
         report = selectors.shown_report(self.request.user, self.campaign, month, version)
         if report is None:
             raise Http404("该月的月报尚未生成或尚未发布。")
@@ -156,8 +157,13 @@ class RebuildView(OfficeOnlyMixin, CampaignMixin, View):
 
 class PublishView(OfficeOnlyMixin, ReportMixin, View):
     def post(self, request, *args, **kwargs):
+        # The form names the version and build the office reviewed; without them nothing is published.
+        reviewed = parse_datetime(request.POST.get("built_at") or "")
+        version = strict_int(request.POST.get("version"))
         try:
-            publish_report(self.report, request.user)
+            if reviewed is None or version != self.report.version:
+                raise ReportError("发布请求缺少所查看的版本，或该月已有更新的版本；请刷新页面，查看最新数据后再发布。")
+            publish_report(self.report, request.user, reviewed_build=reviewed)
         except ReportError as error:
             messages.error(request, str(error))
         else:

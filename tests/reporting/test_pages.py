@@ -75,10 +75,15 @@ def test_leaders_and_liaisons_see_only_published_reports(client, world, users):
     assert client.post(url("monthly-rebuild", "2024-06")).status_code == 403
 
 
+def reviewed(report) -> dict:
+    """What the dispatch page's publish form sends: the version and build the office looked at."""
+    return {"version": str(report.version), "built_at": report.built_at.isoformat()}
+
+
 def test_published_report_is_frozen_and_rebuilding_makes_a_new_version(client, world, users):
     first = build_report(world.campaign, JUNE, user=users["office"])
     client.force_login(users["office"])
-    client.post(url("monthly-publish", "2024-06"))
+    client.post(url("monthly-publish", "2024-06"), reviewed(first))
     first.refresh_from_db()
     assert first.is_published and first.published_by == users["office"]
     before = first.scores.get(unit=world.dept_b)
@@ -162,3 +167,30 @@ def test_beat_job_builds_last_month_once(world, settings, monkeypatch, in_proces
     assert MonthlyReport.objects.get(campaign=world.campaign).month == JUNE
     entry = settings.CELERY_BEAT_SCHEDULE["monthly-reports"]
     assert entry["task"] == "reporting.tasks.build_previous_month_reports" and entry["options"]["expires"] > 0
+
+
+def test_publish_names_the_build_it_reviewed(client, world, users):
+    report = build_report(world.campaign, JUNE, user=users["office"])
+    client.force_login(users["office"])
+    page = client.get(url("monthly-detail", "2024-06")).content.decode()
+    assert f'name="built_at" value="{report.built_at.isoformat()}"' in page
+    # A colleague rebuilds after this page was read: publishing the old figures is refused.
+    seen = reviewed(report)
+    build_report(world.campaign, JUNE, user=users["office"])
+    response = client.post(url("monthly-publish", "2024-06"), seen, follow=True)
+    assert "重新生成" in response.content.decode()
+    assert not MonthlyReport.objects.get(pk=report.pk).is_published
+    # Without the reviewed version nothing is published either.
+    response = client.post(url("monthly-publish", "2024-06"), follow=True)
+    assert "缺少所查看的版本" in response.content.decode()
+    report.refresh_from_db()
+    assert client.post(url("monthly-publish", "2024-06"), reviewed(report)).status_code == 302
+    report.refresh_from_db()
+    assert report.is_published
+
+
+def test_odd_version_numbers_answer_404_not_500(client, world, users):
+    build_report(world.campaign, JUNE, user=users["office"])
+    client.force_login(users["office"])
+    for odd in ("²", "٣", "1e3", "-1", "99999999999999999999"):
+        assert client.get(url("monthly-detail", "2024-06") + f"?version={odd}").status_code in (200, 404), odd
