@@ -20,6 +20,7 @@ from campaign.mixins import CampaignMixin
 from campaign.models import Unit
 from core.attachments import CONTENT_TYPES
 from core.errors import ServiceError
+from core.params import strict_int
 from tasks import access as task_access
 
 from ..choices import ExtensionState, ReportState
@@ -212,7 +213,7 @@ class ReviewQueueView(OfficeOnlyMixin, CampaignMixin, TemplateView):
         return super().get_context_data(**kwargs)
 
     def post(self, request, *args, **kwargs):
-        ids = [int(i) for i in request.POST.getlist("report") if i.isdigit()]
+        ids = [i for i in map(strict_int, request.POST.getlist("report")) if i is not None]
         reports = list(self.queue().filter(pk__in=ids))
         if not reports:
             messages.warning(request, "请先勾选要审核的填报。")

@@ -57,7 +57,7 @@ def test_a_rebuild_racing_a_publish_never_loses_a_publication_it_reported(world,
         if report.is_published:
             report = build_report(world.campaign, JUNE, user=users["office"])
         published, rebuilt = in_threads(
-            lambda: publish_report(report, users["office"], reviewed_build=report.built_at),
+            lambda report=report: publish_report(report, users["office"], reviewed_build=report.built_at),
             lambda: build_report(world.campaign, JUNE, user=users["office"]),
         )
         assert isinstance(rebuilt, MonthlyReport), rebuilt

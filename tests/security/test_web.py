@@ -329,3 +329,18 @@ def test_a_browser_reports_no_policy_violation_and_the_scripts_work(browser, liv
         assert problems == []
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("query", ["?unit=%00", "?q=a%00b", "?status=%00overdue", "?%00=1"])
+def test_a_nul_in_the_query_answers_400_not_500(client, world, users, query):
+    client.force_login(users["office"])
+    for name in ("list-tasks", "hazard-list", "list-problems"):
+        response = client.get(reverse(name, args=[world.campaign.slug]) + query)
+        assert response.status_code == 400 and "请求有误" in response.content.decode()
+
+
+def test_odd_report_ids_in_the_review_form_are_ignored(client, world, users):
+    client.force_login(users["office"])
+    response = client.post(reverse("review-queue", args=[world.campaign.slug]),
+                           {"report": ["²", "٣", "-1", "x"], "action": "accept"})
+    assert response.status_code in (200, 302)
