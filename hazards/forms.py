@@ -4,6 +4,7 @@ from campaign.models import Unit
 from core.forms import BootstrapMixin, MultipleFileField
 
 from .choices import Channel, HazardFollowUpKind, Industry, ListedLevel
+from .models import Enterprise
 from .validators import validate_credit_code
 
 DATE = forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
@@ -36,12 +37,12 @@ class RegisterForm(BootstrapMixin, forms.Form):
 
     def clean(self):
         data = super().clean()
-        if not data.get("credit_code") and data.get("enterprise_name"):
-            from .models import Enterprise
-
-            known = Enterprise.objects.filter(name=data["enterprise_name"].strip()).first()
+        if not data.get("credit_code") and data.get("enterprise_name") and data.get("township"):
+            # A name alone finds only an enterprise of the township the hazard is registered in: it never links
+            # to (or reveals) another township's enterprise of the same name.
+            known = Enterprise.objects.filter(name=data["enterprise_name"].strip(), township=data["township"]).first()
             if known is None:
-                self.add_error("credit_code", "系统中还没有这家企业，请填写统一社会信用代码。")
+                self.add_error("credit_code", "该乡镇（街道）还没有登记过这家企业，请填写统一社会信用代码。")
             else:
                 data["credit_code"] = known.credit_code
         return data

@@ -55,6 +55,8 @@ def hazard_register(
     description = (description or "").strip()
     _require(bool(description), "请填写隐患描述。")
     _require(found_on <= timezone.localdate(), "发现日期不能晚于今天。")
+    # Registrations of one enterprise run one after the other, so a double submission finds its twin below.
+    Enterprise.objects.select_for_update().filter(pk=enterprise.pk).first()
     duplicate = MajorHazard.objects.filter(enterprise=enterprise, description=description, found_on=found_on).first()
     if duplicate is not None:
         raise ServiceError(f"该企业在 {found_on:%Y-%m-%d} 已登记过相同的隐患（编号 {duplicate.pk}），不要重复登记。")

@@ -110,12 +110,15 @@ class HazardCreateView(CampaignMixin, TemplateView):
         return self.render_to_response(self.get_context_data(form=form))
 
     def register(self, data):
-        enterprise = Enterprise.objects.filter(credit_code=data["credit_code"]).first() or Enterprise(
-            name=data["enterprise_name"].strip(), credit_code=data["credit_code"], township=data["township"]
-        )
-        if enterprise.pk is None:
-            enterprise.full_clean()
-            enterprise.save()
+        enterprise = Enterprise.objects.filter(credit_code=data["credit_code"]).first()
+        if enterprise is None:
+            new = Enterprise(name=data["enterprise_name"].strip(), credit_code=data["credit_code"],
+                             township=data["township"])
+            new.full_clean(validate_unique=False)
+            # Two registrations of a new enterprise at once: the second finds the first one's row (get_or_create
+            # retries the lookup after the unique key refuses its insert) instead of failing.
+            enterprise, _ = Enterprise.objects.get_or_create(
+                credit_code=new.credit_code, defaults={"name": new.name, "township": new.township})
         return services.hazard_register(
             campaign=self.campaign, enterprise=enterprise, township=data["township"], supervisor=data["supervisor"],
             industry=data["industry"], description=data["description"], channel=data["channel"],

@@ -70,30 +70,44 @@ def import_batch_preview(*, batch: ImportBatch) -> ImportBatch:
     return batch
 
 
+class AlreadyConfirmed(ImportFailed):
+    """The upload was confirmed meanwhile (a double click, a second tab): nothing more to do."""
+
+
 def import_batch_confirm(*, batch: ImportBatch, user, remove_missing: bool) -> ImportBatch:
-    """Save the whole file in one transaction, re-checked against the plan as it is now."""
-    batch = ImportBatch.objects.select_related("plan__campaign").get(pk=batch.pk)
-    if batch.state != ImportBatch.State.PREVIEW:
-        raise ImportFailed([Problem(None, None, f"该导入当前为“{batch.get_state_display()}”，不能确认。")])
+    """Save the whole file in one transaction, re-checked against the plan as it is now.
+
+    The batch's row is locked first: of two confirmations of one upload the second waits, then finds it saved
+    (``AlreadyConfirmed``) instead of importing the file again and meeting the first one's rows.
+    """
     with batch.file.open("rb") as handle:
         data = handle.read()
+    failure = None
     with transaction.atomic():
+        batch = ImportBatch.objects.select_for_update(of=("self",)).select_related("plan__campaign").get(pk=batch.pk)
+        if batch.state == ImportBatch.State.SAVED:
+            raise AlreadyConfirmed([Problem(None, None, f"该文件已经导入：{batch.message}")])
+        if batch.state != ImportBatch.State.PREVIEW:
+            raise ImportFailed([Problem(None, None, f"该导入当前为“{batch.get_state_display()}”，不能确认。")])
         try:
-            preview = run_import(importer_for(batch), data, user=user, remove_missing=remove_missing,
-                                 withdraw=batch.preview.get("withdrawals", []))
+            with transaction.atomic():  # a refused file leaves nothing behind; the batch still records why
+                preview = run_import(importer_for(batch), data, user=user, remove_missing=remove_missing,
+                                     withdraw=batch.preview.get("withdrawals", []))
         except ImportFailed as failed:
+            failure = failed
             _set(batch, state=ImportBatch.State.INVALID, finished_at=timezone.now(),
                  preview={**batch.preview, "problems": [p.as_dict() for p in failed.problems]})
-            raise
-        counts = preview.counts
-        removed = preview.removed
-        counts["removed"] = removed
-        counts["withdrawn"] = withdrawn = len(preview.withdrawals)
-        _set(batch, state=ImportBatch.State.SAVED, counts=counts, remove_missing=remove_missing,
-             finished_at=timezone.now(),
-             message=f"新增 {counts['new']} 项，修改 {counts['changed']} 项，未变 {counts['unchanged']} 项"
-                     + (f"，删除 {removed} 项" if removed else "")
-                     + (f"，撤销 {withdrawn} 项责任分解（其填报和督办记录均保留）" if withdrawn else "") + "。")
+        else:
+            counts = preview.counts
+            counts["removed"] = removed = preview.removed
+            counts["withdrawn"] = withdrawn = len(preview.withdrawals)
+            _set(batch, state=ImportBatch.State.SAVED, counts=counts, remove_missing=remove_missing,
+                 finished_at=timezone.now(),
+                 message=f"新增 {counts['new']} 项，修改 {counts['changed']} 项，未变 {counts['unchanged']} 项"
+                         + (f"，删除 {removed} 项" if removed else "")
+                         + (f"，撤销 {withdrawn} 项责任分解（其填报和督办记录均保留）" if withdrawn else "") + "。")
+    if failure is not None:
+        raise failure
     return batch
 
 

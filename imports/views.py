@@ -17,7 +17,7 @@ from django.views.generic import ListView, TemplateView
 from campaign import access
 from campaign.mixins import CampaignMixin
 
-from .batches import import_batch_cancel, import_batch_confirm
+from .batches import AlreadyConfirmed, import_batch_cancel, import_batch_confirm
 from .engine import ImportFailed
 from .kinds import kind_of
 from .models import ImportBatch
@@ -67,6 +67,8 @@ class ImportBatchView(CampaignMixin, TemplateView):
                 batch = import_batch_confirm(batch=batch, user=request.user,
                                              remove_missing=request.POST.get("remove_missing") == "on")
                 messages.success(request, f"导入成功：{batch.message}")
+            except AlreadyConfirmed as done:
+                messages.info(request, str(done.problems[0]))
             except ImportFailed as failed:
                 details = "；".join(str(p) for p in failed.problems[:5])
                 messages.error(request, f"导入未成功，没有保存任何数据：{details}")

@@ -158,6 +158,10 @@ def reports_save(*, month: datetime.date, entries: list[ReportInput], user, subm
     month = month.replace(day=1)
     now = timezone.now()
     entries = [e for e in entries if not e.is_blank()]
+    # The assignments' rows are locked first (in one order): a second submission of the same page (a double
+    # click, two tabs) waits here and then finds the reports the first one made, instead of inserting them again.
+    list(Assignment.objects.select_for_update().filter(pk__in=[e.assignment.pk for e in entries])
+         .order_by("pk").values_list("pk", flat=True))
     existing = {
         r.assignment_id: r
         for r in ProgressReport.objects.select_for_update().filter(

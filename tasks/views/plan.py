@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -119,6 +119,11 @@ class TaskEditMixin(CampaignMixin):
                 task = self.save(**forms)
             except StaleEdit as stale:
                 return self.stale(request, stale)
+            except IntegrityError:
+                # Another save took the code between the check and the insert (a double click, a colleague).
+                forms["form"].add_error("code", "本方案中刚刚保存了同一编号的任务（可能是重复提交），请核对后再保存。")
+                messages.error(request, "保存未成功，已填写的内容都保留在表单中。")
+                return self.render_to_response(self.get_context_data(**forms))
             messages.success(request, f"任务 {task.code} 已保存。")
             return HttpResponseRedirect(reverse("task-detail", args=[self.campaign.slug, task.pk]))
         messages.error(request, "保存未成功，请按提示修改后再提交，已填写的内容都保留在表单中。")
