@@ -47,6 +47,9 @@ COLUMNS = [
     Column("closed_on", "销号日期", ("销号时间",)),
 ]
 LABELS = {c.name: c.label for c in COLUMNS}
+# What a re-import may never change: the lifecycle is the services' (hazards/services.py), step by step on the page.
+LIFECYCLE_FIELDS = ("state", "closed_on", "listed_level")
+FIELD_COLUMN = {"state": "state", "closed_on": "closed_on", "listed_level": "listed"}
 INDUSTRY_BY_LABEL = {label: value for value, label in Industry.choices}
 CHANNEL_BY_LABEL = {label: value for value, label in Channel.choices}
 STATE_BY_LABEL = {label: value for value, label in HazardState.choices} | {"已整改": HazardState.PENDING_CLOSE,
@@ -215,13 +218,34 @@ class HazardSheetImport:
             if hazard is None:
                 preview.rows.append(RowChange(spec.row, spec.credit_code, summary, "new"))
                 continue
+            values = spec.values()
+            lifecycle = [name for name in LIFECYCLE_FIELDS if hazard[name] != values[name]]
+            if lifecycle:
+                preview.problems.append(self._lifecycle_problem(spec, hazard, lifecycle))
+                continue
             changes = [(labels[name], str(hazard[name] or ""), str(value or ""))
-                       for name, value in spec.values().items() if hazard[name] != value]
+                       for name, value in values.items() if hazard[name] != value]
             preview.rows.append(RowChange(spec.row, spec.credit_code, summary, "changed" if changes else "unchanged",
                                           changes))
         preview.recognised = {"action_lines": [], "key_tasks": [], "targets": [],
                               "units": sorted({s.enterprise for s in specs})[:300]}
         return preview
+
+    @staticmethod
+    def _lifecycle_problem(spec, hazard: dict, names: list[str]) -> Problem:
+        """A row that would move a registered hazard along its lifecycle: only the hazard's page does that (a
+        close-out needs the rectification, its evidence and the approval of the supervising or listing level)."""
+        def show(name, value) -> str:
+            if name == "state":
+                return dict(HazardState.choices).get(value, value)
+            if name == "listed_level":
+                return dict(ListedLevel.choices).get(value, "否") if value else "否"
+            return f"{value:%Y-%m-%d}" if value else "（空）"
+
+        differences = "；".join(f"{LABELS[FIELD_COLUMN[name]]}：台账为“{show(name, hazard[name])}”，文件为“"
+                               f"{show(name, spec.values()[name])}”" for name in names)
+        return Problem(spec.row, None, f"{differences}。隐患的整改状态、销号和挂牌督办只能在隐患页面办理，"
+                                       "导入不能改变；请把该行改回台账中的内容，或先在页面办理后再导入。")
 
     @transaction.atomic
     def save(self, preview: Preview, *, user, remove_missing: bool = False) -> None:

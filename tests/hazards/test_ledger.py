@@ -76,3 +76,27 @@ def test_office_imports_the_ledger_in_the_browser(client, world, users, tmp_path
     client.force_login(users["leader"])
     export = client.get(reverse("hazard-export", args=[world.campaign.slug]))
     assert export.status_code == 200 and export.content.startswith(b"PK")
+
+
+def test_a_re_import_cannot_move_a_hazard_along_its_lifecycle(world, tmp_path, capsys):
+    """A hazard listed at city level, still being rectified, cannot become 已销号 by editing the ledger."""
+    first = ledger(rows=2)  # row 1 (n=0) is closed and listed at city level; row 2 (n=1) is 整改中
+    source = tmp_path / "ledger.xlsx"
+    source.write_bytes(first)
+    call_command("import_hazards", str(source), "--campaign", world.campaign.slug)
+    capsys.readouterr()
+    hazard = MajorHazard.objects.get(description="隐患描述1")
+    MajorHazard.objects.filter(pk=hazard.pk).update(listed_level="city")
+    data = []
+    for n in range(2):
+        data.append([str(n + 1), f"企业{n}", make_credit_code(f"91370826{n + 1:08d}"), "某某镇",
+                     ["燃气", "消防"][n], "县应急局", f"隐患描述{n}", "判定标准第3条", "执法检查", f"2024年{n + 1}月1日",
+                     "2024年12月31日", "张三", "市级", "已销号", "2024-11-30"])
+    source.write_bytes(books.simple_xlsx(HEADER, data, title_rows=[["某县重大事故隐患台账"]]))
+    with pytest.raises(SystemExit):
+        call_command("import_hazards", str(source), "--campaign", world.campaign.slug)
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("row 4:") and "整改状态：台账为“整改中”，文件为“已销号”" in err[0]
+    assert "只能在隐患页面办理" in err[0]
+    hazard.refresh_from_db()
+    assert hazard.state == "rectifying" and hazard.closed_on is None
