@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.generic import DetailView, TemplateView
 
@@ -363,7 +364,11 @@ class ExtensionDecideView(OfficeOnlyMixin, CampaignMixin, View):
             messages.success(request, "已批准延期，完成时限已调整。" if approve else "已不予批准。")
         except ServiceError as error:
             messages.error(request, _error_text(error))
-        return HttpResponseRedirect(request.POST.get("next") or reverse("extension-queue", args=[self.campaign.slug]))
+        target = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                               require_https=request.is_secure()):
+            target = reverse("extension-queue", args=[self.campaign.slug])  # never off the site
+        return HttpResponseRedirect(target)
 
 
 class FollowUpPrintView(CampaignMixin, DetailView):

@@ -90,8 +90,8 @@ def test_a_re_import_cannot_move_a_hazard_along_its_lifecycle(world, tmp_path, c
     data = []
     for n in range(2):
         data.append([str(n + 1), f"企业{n}", make_credit_code(f"91370826{n + 1:08d}"), "某某镇",
-                     ["燃气", "消防"][n], "县应急局", f"隐患描述{n}", "判定标准第3条", "执法检查", f"2024年{n + 1}月1日",
-                     "2024年12月31日", "张三", "市级", "已销号", "2024-11-30"])
+                     ["燃气", "消防"][n], "县应急局", f"隐患描述{n}", "判定标准第3条", "执法检查",
+                     f"2024年{n + 1}月1日", "2024年12月31日", "张三", "市级", "已销号", "2024-11-30"])
     source.write_bytes(books.simple_xlsx(HEADER, data, title_rows=[["某县重大事故隐患台账"]]))
     with pytest.raises(SystemExit):
         call_command("import_hazards", str(source), "--campaign", world.campaign.slug)

@@ -274,3 +274,17 @@ def test_assignment_page_query_count_is_constant(client, world, users):
                                       progress="p", first_submitted_at=now, submitted_at=now)
         FollowUp.objects.create(assignment=a, kind="reminder", content="c")
     assert count() == small
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/phish", "//evil.example/x", "javascript:alert(1)"])
+def test_deciding_an_extension_never_redirects_off_the_site(client, world, users, target):
+    a = world.task_a.assignments.get(unit=world.dept_a)
+    client.force_login(users["liaison_a"])
+    client.post(url(world, "extension-request", a.pk), {"requested_due": "2025-06-30", "reason": "资金未到位"})
+    client.force_login(users["office"])
+    ext = ExtensionRequest.objects.get()
+    response = client.post(url(world, "extension-decide", ext.pk), {"action": "reject", "note": "不同意",
+                                                                   "next": target})
+    assert response["Location"] == url(world, "extension-queue")
+    assert client.post(url(world, "extension-decide", ext.pk),
+                       {"action": "reject", "note": "x", "next": "/c/x/"})["Location"] == "/c/x/"
