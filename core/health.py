@@ -101,11 +101,13 @@ def database_available() -> bool:
 def healthz(request):
     """For load balancers, docker and monitoring: 200 when the database and the broker answer, else 503.
 
-    No login and no details beyond ok / unavailable: it is reachable by anyone who can reach the site.
+    No login and no details beyond ok / unavailable: it is reachable by anyone who can reach the site. The broker's
+    answer is the one pages share (at most BROKER_CHECK_INTERVAL seconds old, never waited for while another thread
+    checks): a monitor polling this page cannot make signed-in users wait on a hanging broker.
     """
     database = database_available()
     if broker_configured():
-        broker = "ok" if broker_available(fresh=True) else "unavailable"
+        broker = "ok" if broker_available() else "unavailable"
     else:
         broker = "not configured"  # jobs run in-process
     healthy = database and broker != "unavailable"

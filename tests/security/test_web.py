@@ -344,3 +344,20 @@ def test_odd_report_ids_in_the_review_form_are_ignored(client, world, users):
     response = client.post(reverse("review-queue", args=[world.campaign.slug]),
                            {"report": ["²", "٣", "-1", "x"], "action": "accept"})
     assert response.status_code in (200, 302)
+
+
+def test_healthz_shares_the_pages_broker_answer_and_never_waits_for_a_check(client, broker_down, monkeypatch):
+    assert client.get("/healthz").status_code == 503
+    for _ in range(5):  # a monitor polling: one look at the broker per interval, not one per call
+        client.get("/healthz")
+    assert len(broker_down) == 1
+    # While another thread is checking (the lock held), /healthz answers with the last answer at once.
+    health.reset_broker_check()
+    health._last.update(at=None, ok=False)
+    assert health._lock.acquire(blocking=False)
+    try:
+        started = time.monotonic()
+        assert client.get("/healthz").status_code == 503
+        assert time.monotonic() - started < 1
+    finally:
+        health._lock.release()
