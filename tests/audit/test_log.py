@@ -72,7 +72,7 @@ def test_a_change_shows_who_when_what_and_old_to_new(client, world, users):
 
 
 def test_foreign_keys_and_choices_are_shown_by_name(world, users):
-    assignment = Assignment.objects.filter(task=world.task_a).first()
+    assignment = Assignment.objects.get(task=world.task_a, unit=world.dept_a)
     with history_user(users["office"]):
         assignment.unit = world.dept_b
         assignment.role = "coop"
