@@ -287,6 +287,7 @@ LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
 LOGGING = logging_config(LOG_FORMAT)
 
 # Attachments to progress reports: pdf, jpg, png, docx, xlsx, checked by content.
+ATTACHMENTS_PER_ITEM = int(os.environ.get("ATTACHMENTS_PER_ITEM", "10"))  # files on one report row or hazard
 ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_MB", "20")) * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 20000
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import uuid
 import zipfile
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+
+from .errors import ServiceError
 
 ALLOWED = {"pdf": "PDF 文档", "jpg": "JPG 图片", "png": "PNG 图片", "docx": "Word 文档", "xlsx": "Excel 表格"}
 CONTENT_TYPES = {
@@ -44,15 +46,31 @@ def sniff_kind(upload) -> str | None:
     return None
 
 
+def stored_name(kind: str) -> str:
+    """The name a file is stored under: generated, with the extension of the type its content was found to be
+    (never the uploaded name: a PDF named "x.html" must not be served or opened as HTML)."""
+    return f"{uuid.uuid4().hex}.{kind}"
+
+
+def check_attachments(uploads, *, already: int = 0) -> list[str]:
+    """Each file's kind (see ``check_attachment``), and no more than ATTACHMENTS_PER_ITEM files on one item
+    (``already``: those it has)."""
+    cap = settings.ATTACHMENTS_PER_ITEM
+    if already + len(uploads) > cap:
+        raise ServiceError(f"每项最多保留 {cap} 个附件（已有 {already} 个，本次上传 {len(uploads)} 个），"
+                              "请合并或删减后再上传。")
+    return [check_attachment(upload) for upload in uploads]
+
+
 def check_attachment(upload) -> str:
-    """Return the file's kind, or raise a ValidationError that says what is wrong in plain Chinese."""
+    """Return the file's kind, or raise a ServiceError (a ValidationError) that says what is wrong in plain Chinese."""
     limit = settings.ATTACHMENT_MAX_BYTES
     if upload.size > limit:
-        raise ValidationError(
+        raise ServiceError(
             f"附件“{upload.name}”大小为 {upload.size / 1024 / 1024:.1f} MB，超过 {limit // 1024 // 1024} MB 的上限。"
         )
     kind = sniff_kind(upload)
     if kind is None:
         allowed = "、".join(ALLOWED.values())
-        raise ValidationError(f"附件“{upload.name}”不是可接受的文件类型（只接受 {allowed}），请检查文件内容。")
+        raise ServiceError(f"附件“{upload.name}”不是可接受的文件类型（只接受 {allowed}），请检查文件内容。")
     return kind

@@ -6,6 +6,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from campaign.models import Campaign, Unit
+from core.attachments import stored_name
 
 from .choices import Channel, HazardFollowUpKind, HazardState, Industry, ListedLevel
 from .validators import validate_credit_code
@@ -134,7 +135,7 @@ class HazardFollowUp(models.Model):
 
 
 def evidence_path(instance, filename):
-    return f"hazards/{instance.hazard_id}/{filename}"
+    return f"hazards/{instance.hazard_id}/{stored_name(instance.kind)}"
 
 
 class HazardEvidence(models.Model):

@@ -14,7 +14,7 @@ from django.utils import timezone
 from campaign import access
 from campaign.choices import UnitKind
 from campaign.models import Campaign, Unit
-from core.attachments import check_attachment
+from core.attachments import check_attachments
 from core.errors import ServiceError
 
 from .choices import HazardState, ListedLevel
@@ -100,7 +100,7 @@ def hazard_report_rectified(*, hazard: MajorHazard, rectified_on: datetime.date,
     _require(hazard.state != HazardState.REGISTERED, "尚未提交整改方案，不能报告整改完成。")
     _require(hazard.state == HazardState.RECTIFYING, f"隐患当前为“{hazard.get_state_display()}”，不能报告整改完成。")
     _require(rectified_on >= hazard.found_on and rectified_on <= timezone.localdate(), "整改完成日期不正确。")
-    kinds = [check_attachment(f) for f in files]
+    kinds = check_attachments(files, already=hazard.evidence.count())
     _require(bool(files) or hazard.evidence.exists(), "请上传整改佐证材料（照片或文件）。")
     for upload, kind in zip(files, kinds, strict=True):
         HazardEvidence.objects.create(hazard=hazard, file=upload, original_name=upload.name[:255], kind=kind,

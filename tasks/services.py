@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from core.attachments import check_attachment
+from core.attachments import check_attachments
 from core.errors import ServiceError
 
 from .choices import AssignmentRole, ExtensionState, Light, ReportedStatus, ReportState
@@ -178,7 +178,7 @@ def reports_save(*, month: datetime.date, entries: list[ReportInput], user, subm
             )
         if entry.assignment.completed_on:
             raise ServiceError(f"任务 {entry.assignment.task.code} 已完成，无需再填报。")
-        kinds = [check_attachment(f) for f in entry.files]
+        kinds = check_attachments(entry.files, already=report.attachments.count() if report.pk else 0)
         report.reported_status = entry.reported_status
         report.progress, report.problems, report.next_steps = entry.progress, entry.problems, entry.next_steps
         report.submitted_by = user

@@ -6,6 +6,8 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from core.attachments import stored_name
+
 from ..choices import ExtensionState, FollowUpKind, ReportedStatus, ReportState
 from .plan import Assignment, QuantifiedTarget
 
@@ -99,7 +101,7 @@ class ProgressValue(models.Model):
 
 
 def attachment_path(instance, filename):
-    return f"attachments/{instance.report.month:%Y/%m}/{instance.report.assignment_id}/{filename}"
+    return f"attachments/{instance.report.month:%Y/%m}/{instance.report.assignment_id}/{stored_name(instance.kind)}"
 
 
 class Attachment(models.Model):

@@ -216,3 +216,28 @@ def test_expected_by_now_and_attainment(world):
     assert attainment("lte", Decimal(5), Decimal(4)) == Decimal("0.8")
     assert attainment("lte", Decimal(3), Decimal(4)) == 1
     assert attainment("eq", Decimal(3), Decimal(4)) == 0
+
+
+def test_attachments_are_stored_under_a_generated_name_with_the_extension_of_their_content(world, settings):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from core.errors import ServiceError
+    from tasks.services import ReportInput, reports_save
+
+    settings.MEDIA_ROOT = str(__import__("tempfile").mkdtemp())
+    settings.ATTACHMENTS_PER_ITEM = 2
+    a = world.task_a.assignments.get(unit=world.dept_a)
+    pdf = SimpleUploadedFile("说明.html", b"%PDF-1.4\n<html><script>alert(1)</script></html>")
+    month = timezone.localdate().replace(day=1)
+    reports_save(month=month, entries=[ReportInput(assignment=a, reported_status="in_progress", progress="进展",
+                                                   files=[pdf])], user=None, submit=False)
+    stored = a.reports.get().attachments.get()
+    assert stored.file.name.endswith(".pdf") and "说明" not in stored.file.name and stored.original_name == "说明.html"
+    more = [SimpleUploadedFile(f"{n}.pdf", io.BytesIO(b"%PDF-1.4 x").getvalue()) for n in range(2)]
+    with pytest.raises(ServiceError) as refused:
+        reports_save(month=month, entries=[ReportInput(assignment=a, reported_status="in_progress", progress="进展",
+                                                       files=more)], user=None, submit=False)
+    assert "每项最多保留 2 个附件" in str(refused.value)
+    assert a.reports.get().attachments.count() == 1
