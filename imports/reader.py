@@ -14,6 +14,7 @@ the user is told the file is too large or damaged.
 
 from __future__ import annotations
 
+import codecs
 import datetime
 import faulthandler
 import io
@@ -93,9 +94,43 @@ def _check_zip_members(data: bytes) -> None:
         for info in archive.infolist():
             if info.filename.endswith((".xml", ".rels")):
                 with archive.open(info) as handle:
-                    head = handle.read(4096)
-                if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-                    raise ReadError("文件含有不安全的 XML 声明（DOCTYPE/ENTITY），系统拒绝读取。")
+                    if _prolog_declares(handle):
+                        raise ReadError("文件含有不安全的 XML 声明（DOCTYPE/ENTITY），系统拒绝读取。")
+
+
+_BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
+         (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"),
+         (b"<\x00\x00\x00", "utf-32-le"), (b"\x00\x00\x00<", "utf-32-be"),
+         (b"<\x00", "utf-16-le"), (b"\x00<", "utf-16-be"))
+
+
+def _prolog_declares(handle, chunk: int = 1 << 16) -> bool:
+    """Does this XML part declare anything (``<!DOCTYPE``, ``<!ENTITY``…) before its root element?
+
+    Declarations may only stand in the prolog, so the prolog is read to its end whatever its length (padding
+    does not hide one) and in the part's own encoding (UTF-8, UTF-16 or UTF-32, with or without a byte order
+    mark), skipping comments and processing instructions.
+    """
+    head = handle.read(chunk)
+    encoding = next((name for bom, name in _BOMS if head.startswith(bom)), "utf-8")
+    decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+    text, position, done = decoder.decode(head), 0, not head
+    while True:
+        while position < len(text) and (text[position].isspace() or text[position] == "\ufeff"):
+            position += 1
+        rest = text[position:position + 4]
+        closing = "?>" if rest.startswith("<?") else "-->" if rest.startswith("<!--") else None
+        if closing is not None and text.find(closing, position + 2) >= 0:
+            position = text.find(closing, position + 2) + len(closing)
+            continue
+        if closing is None and (len(rest) == 4 or (done and rest)):  # enough text to tell "<!--" from "<!DO"
+            return rest.startswith("<!")  # a declaration, or else the root element (or junk the parser refuses)
+        if done:
+            return False
+        data = handle.read(chunk)
+        done = not data
+        text = text[position:] + decoder.decode(data, final=done)
+        position = 0
 
 
 TOO_LARGE = ("文件中的表格范围过大或结构异常，读取时超出了系统允许的内存或时间，已拒绝。"

@@ -110,14 +110,24 @@ def with_formula_cached(xlsx: bytes, cell: str, formula: str, cached: str) -> by
     return out.getvalue()
 
 
-def with_entity_declaration(xlsx: bytes) -> bytes:
+ENTITY_DECLARATION = '<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>'
+
+
+def with_entity_declaration(xlsx: bytes, *, padding: str = "", encoding: str = "") -> bytes:
+    """The workbook with entity declarations in its sheet's prolog: after ``padding`` (whitespace, comments) and,
+    with ``encoding`` ("utf-16", "utf-16-be", "utf-32"…), the whole part re-encoded in it."""
     source = zipfile.ZipFile(io.BytesIO(xlsx))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for item in source.infolist():
             data = source.read(item.filename)
             if item.filename == "xl/worksheets/sheet1.xml":
-                data = b'<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>' + data
+                text = data.decode("utf-8")
+                end = text.index("?>") + 2 if text.startswith("<?xml") else 0
+                text = text[:end] + padding + ENTITY_DECLARATION + text[end:]
+                if encoding:
+                    text = text.replace('encoding="UTF-8"', f'encoding="{encoding.upper()}"')
+                data = text.encode(encoding or "utf-8")
             target.writestr(item, data)
     return out.getvalue()
 

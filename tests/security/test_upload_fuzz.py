@@ -346,6 +346,9 @@ def answers_properly(importer_factory, data: bytes, user) -> Preview:
 @example(data=b"PK\x03\x04")
 @example(data=books.zip_bomb())
 @example(data=books.with_entity_declaration(books.real_shaped_xlsx()))
+@example(data=books.with_entity_declaration(books.real_shaped_xlsx(), padding=" " * 5000))
+@example(data=books.with_entity_declaration(books.real_shaped_xlsx(), encoding="utf-16"))
+@example(data=books.with_entity_declaration(books.real_shaped_xlsx(), encoding="utf-32-be"))
 def test_task_import_answers_any_file_clearly(world, users, data):
     answers_properly(lambda: TaskSheetImport(world.master), data, users["office"])
 

@@ -216,6 +216,27 @@ def test_zip_bomb_and_entity_declarations_are_refused(importer):
     assert "不安全的 XML" in message
 
 
+@pytest.mark.parametrize("padding, encoding", [
+    (" " * 10_000, ""),  # past any fixed look-ahead
+    ("<!-- <root> a comment that looks like an element --> \n" * 200, ""),
+    ("", "utf-16"), ("", "utf-16-le"), ("", "utf-16-be"), ("", "utf-32"), ("\n" * 5000, "utf-16"),
+])
+def test_entity_declarations_are_refused_whatever_the_padding_or_encoding(importer, padding, encoding):
+    data = books.with_entity_declaration(books.simple_xlsx(HEADER, [["1", "x", "县住建局", ""]]), padding=padding,
+                                         encoding=encoding)
+    [message] = fail(importer, data)
+    assert "不安全的 XML" in message
+
+
+def test_a_prolog_with_comments_and_no_declaration_is_read(importer):
+    from imports.reader import _prolog_declares
+
+    prolog = '<?xml version="1.0"?>\n<!-- <!DOCTYPE inside a comment is only text> -->\n<worksheet/>'
+    for encoding in ("utf-8", "utf-16", "utf-32-be"):
+        assert not _prolog_declares(io.BytesIO(prolog.encode(encoding)), chunk=7)
+    assert _prolog_declares(io.BytesIO(("<?xml version='1.0'?>" + " " * 50 + "<!ENTITY x 'y'><a/>").encode()), chunk=5)
+
+
 def test_reader_refuses_empty_bytes():
     with pytest.raises(ReadError):
         read_workbook(b"")
