@@ -558,3 +558,30 @@ def test_hazard_export_keeps_formula_like_text_as_text(world, users):
         )
     assert_text_cells(exported(hazard_export(world.campaign)), PAYLOADS)
 
+
+
+# ---- numeric parameters: any text in a number's place answers 200 or 404, never 500 ----------------------------
+
+@pytest.fixture
+def june_report(world):
+    from reporting.services import build_report
+
+    return build_report(world.campaign, datetime.date(2024, 6, 1))
+
+
+@FUZZ
+@given(value=st.text(max_size=12) | st.sampled_from(["²", "٣", "１", "1e3", "-1", "0x1", "9" * 30, " 1", "1\x00"]))
+def test_numbers_in_query_strings_never_answer_500(client, world, users, june_report, value):
+    from django.urls import reverse
+
+    from core.params import strict_int
+
+    parsed = strict_int(value)
+    assert parsed is None or (value.isascii() and parsed == int(value))
+    client.force_login(users["office"])
+    slug = world.campaign.slug
+    for url, name in ((reverse("monthly-detail", args=[slug, "2024-06"]), "version"),
+                      (reverse("list-ledger", args=[slug]), "ledger_year"),
+                      (reverse("list-tasks", args=[slug]), "page"), (reverse("hazard-list", args=[slug]), "page")):
+        response = client.get(url, {name: value})
+        assert response.status_code in (200, 400, 404), (url, value, response.status_code)
