@@ -1,19 +1,19 @@
 from django import forms
 
-from core.forms import BootstrapMixin
+from core.forms import BootstrapMixin, VersionedFormMixin
 
 from .choices import PlanKind, UnitKind
 from .models import ActionLine, Campaign, KeyTask, Plan, Unit, unit_tree
 
 
-class UnitForm(BootstrapMixin, forms.ModelForm):
+class UnitForm(VersionedFormMixin, BootstrapMixin, forms.ModelForm):
     class Meta:
         model = Unit
         fields = ["code", "name", "short_name", "aliases", "kind", "parent", "sort_order", "is_active"]
         widgets = {"aliases": forms.Textarea(attrs={"rows": 2})}
 
 
-class CampaignForm(BootstrapMixin, forms.ModelForm):
+class CampaignForm(VersionedFormMixin, BootstrapMixin, forms.ModelForm):
     class Meta:
         model = Campaign
         fields = [
@@ -28,7 +28,7 @@ class CampaignForm(BootstrapMixin, forms.ModelForm):
         }
 
 
-class PlanForm(BootstrapMixin, forms.ModelForm):
+class PlanForm(VersionedFormMixin, BootstrapMixin, forms.ModelForm):
     class Meta:
         model = Plan
         fields = ["unit", "kind", "title"]
@@ -54,7 +54,7 @@ class PlanForm(BootstrapMixin, forms.ModelForm):
         return data
 
 
-class ActionLineForm(BootstrapMixin, forms.ModelForm):
+class ActionLineForm(VersionedFormMixin, BootstrapMixin, forms.ModelForm):
     class Meta:
         model = ActionLine
         fields = ["number", "title", "description"]
@@ -65,7 +65,7 @@ class ActionLineForm(BootstrapMixin, forms.ModelForm):
         self.instance.plan = plan
 
 
-class KeyTaskForm(BootstrapMixin, forms.ModelForm):
+class KeyTaskForm(VersionedFormMixin, BootstrapMixin, forms.ModelForm):
     class Meta:
         model = KeyTask
         fields = ["action_line", "number", "title"]

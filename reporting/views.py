@@ -20,6 +20,7 @@ from django.views.generic import TemplateView
 
 from campaign import access
 from campaign.mixins import CampaignContentMixin, CampaignMixin
+from core.forms import VersionedFormMixin
 from core.params import strict_int
 from core.xlsx import XLSX_CONTENT_TYPE
 from tasks.selectors import month_start
@@ -53,7 +54,7 @@ class BuildForm(forms.Form):
         self.fields["month"].widget.attrs["class"] = "form-select form-select-sm"
 
 
-class BulletinForm(forms.ModelForm):
+class BulletinForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Bulletin
         fields = ["issuer", "number", "title", "addressee", "body", "issued_on"]
@@ -275,7 +276,7 @@ class BulletinView(ReportMixin, TemplateView):
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form))
         try:
-            save_bulletin(self.bulletin, request.user, **form.cleaned_data)
+            save_bulletin(self.bulletin, request.user, **form.model_values())
         except ReportError as error:
             messages.error(request, str(error))
             return self.render_to_response(self.get_context_data(form=form))

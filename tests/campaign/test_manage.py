@@ -61,3 +61,23 @@ def test_deleting_a_sub_plan_and_a_unit_in_use(client, world, users):
     response = client.post(reverse("unit-delete", args=[world.dept_a.pk]), follow=True)
     assert "无法删除" in response.content.decode()
     assert Unit.objects.filter(pk=world.dept_a.pk).exists()
+
+
+def test_maintenance_forms_refuse_a_save_over_a_later_change(client, world, users):
+    import re
+
+    client.force_login(users["office"])
+    url = reverse("unit-update", args=[world.township.pk])
+    page = client.get(url).content.decode()
+    opened = re.search(r'name="version" value="([^"]*)"', page).group(1)
+    fields = {"name": world.township.name, "short_name": "", "code": world.township.code, "kind": "township",
+              "parent": world.office.pk, "sort_order": 0, "is_active": "on", "aliases": ""}
+    # A colleague renames the township after this form was opened.
+    assert client.post(url, {**fields, "name": "某某镇（改）", "version": opened}).status_code == 302
+    response = client.post(url, {**fields, "name": "某某镇（旧页面）", "version": opened})
+    page = response.content.decode()
+    assert response.status_code == 200 and "已被他人修改" in page and "某某镇（旧页面）" in page
+    world.township.refresh_from_db()
+    assert world.township.name == "某某镇（改）"
+    current = re.search(r'name="version" value="([^"]*)"', page).group(1)
+    assert client.post(url, {**fields, "name": "某某镇（旧页面）", "version": current}).status_code == 302

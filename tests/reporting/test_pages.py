@@ -1,6 +1,7 @@
 """The report pages: build through the queue, publish, freeze, versions, bulletins and who sees what."""
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -115,13 +116,21 @@ def test_office_edits_a_bulletin_until_the_report_is_published(client, world, us
     client.force_login(users["office"])
     page = client.get(url("monthly-bulletin", "2024-06", "praise")).content.decode()
     assert bulletin.title in page and "修改通报" in page
+    version = re.search(r'name="version" value="([^"]*)"', page).group(1)
     data = {"issuer": bulletin.issuer, "number": "安委办〔2024〕7号", "title": "关于表扬的通报",
-            "addressee": bulletin.addressee, "body": "第一段。\n\n第二段。", "issued_on": "2024-07-05"}
+            "addressee": bulletin.addressee, "body": "第一段。\n\n第二段。", "issued_on": "2024-07-05",
+            "version": version}
     response = client.post(url("monthly-bulletin", "2024-06", "praise"), data)
     assert response.status_code == 302
     bulletin.refresh_from_db()
     assert bulletin.number == "安委办〔2024〕7号" and bulletin.paragraphs() == ["第一段。", "第二段。"]
     assert bulletin.updated_by == users["office"]
+    # The form opened before that save is stale now: refused, what was typed kept.
+    response = client.post(url("monthly-bulletin", "2024-06", "praise"), {**data, "title": "另一位同事的标题"})
+    page = response.content.decode()
+    assert response.status_code == 200 and "已被他人修改" in page and "另一位同事的标题" in page
+    assert Bulletin.objects.get(pk=bulletin.pk).title == "关于表扬的通报"
+    data["version"] = re.search(r'name="version" value="([^"]*)"', page).group(1)
     # A blank title keeps everything typed and says what is wrong.
     response = client.post(url("monthly-bulletin", "2024-06", "praise"), {**data, "title": "", "body": "新正文"})
     assert response.status_code == 200 and "新正文" in response.content.decode()
