@@ -17,6 +17,7 @@ from campaign.models import Campaign, Unit
 from core.attachments import check_attachments
 from core.errors import ServiceError
 
+from .access import visible_hazards
 from .choices import HazardState, ListedLevel
 from .models import Enterprise, HazardEvidence, HazardFollowUp, MajorHazard
 
@@ -59,7 +60,10 @@ def hazard_register(
     Enterprise.objects.select_for_update().filter(pk=enterprise.pk).first()
     duplicate = MajorHazard.objects.filter(enterprise=enterprise, description=description, found_on=found_on).first()
     if duplicate is not None:
-        raise ServiceError(f"该企业在 {found_on:%Y-%m-%d} 已登记过相同的隐患（编号 {duplicate.pk}），不要重复登记。")
+        # Its number only to someone who may open it: an answer never reveals another township's records.
+        seen = visible_hazards(user, campaign).filter(pk=duplicate.pk).exists()
+        raise ServiceError(f"该企业在 {found_on:%Y-%m-%d} 已登记过相同的隐患"
+                           + (f"（编号 {duplicate.pk}）" if seen else "") + "，不要重复登记。")
     hazard = MajorHazard(
         campaign=campaign, enterprise=enterprise, township=township, supervisor=supervisor, industry=industry,
         description=description, standard_clause=standard_clause.strip(), channel=channel, found_on=found_on,
