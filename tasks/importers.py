@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.db.models import Prefetch
+from django.utils import timezone
 
-from campaign.access import can_edit_plan
+from campaign.access import can_edit_plan, is_office
 from campaign.choices import PlanKind
 from campaign.models import ActionLine, KeyTask, Plan, Unit
 from core.db import CopyWriter, allocate_ids, insert_with_history
@@ -194,9 +195,12 @@ class TaskSheetImport:
 
     columns = COLUMNS
 
-    def __init__(self, plan: Plan):
+    def __init__(self, plan: Plan, *, own_unit_only: bool = False):
+        """``own_unit_only``: the file is a liaison's for its own sub-plan, bound as the task form binds it (lead
+        is the plan's unit, other cooperating units only where the office allows, no new deadline in the past)."""
         self.plan = plan
         self.campaign = plan.campaign
+        self.own_unit_only = own_unit_only
 
     def required_columns(self) -> list[Column]:
         required = [c for c in COLUMNS if c.required]
@@ -267,6 +271,14 @@ class TaskSheetImport:
             else:
                 problems.append(Problem(row.number, cols.get("lead"), "没有填写牵头单位。"))
         coop = [u for u in coop if u not in lead]
+        if self.own_unit_only:
+            own = self.plan.unit
+            others = [u.display_name for u in lead if u.pk != own.pk]
+            if others:
+                problems.append(Problem(row.number, cols.get("lead"), f"子方案的牵头单位只能是本单位（{own.name}），"
+                                                                      f"不能是{'、'.join(others)}。"))
+            if not self.campaign.sub_plans_name_cooperating_units and any(u.pk != own.pk for u in coop):
+                problems.append(Problem(row.number, cols.get("coop"), "安办未开放在子方案中指定其他配合单位。"))
 
         try:
             sentences = analyse(text)
@@ -423,6 +435,8 @@ class TaskSheetImport:
             if status == "changed" and not changes:
                 changes = [("排序", str(old["position"]), str(new["position"]))]
             preview.rows.append(RowChange(spec.row, spec.code, spec.summary, status, changes))
+        if self.own_unit_only:
+            preview.problems += self._past_deadlines(specs, existing)
         in_file = {s.code for s in specs}
         missing = {code: task for code, task in existing.items() if code not in in_file}
         kept = self._tasks_with_records(missing.values())
@@ -442,6 +456,20 @@ class TaskSheetImport:
                         for s in itertools.islice((s for s in specs if s.targets), 300)],
         }
         return preview
+
+    @staticmethod
+    def _past_deadlines(specs, existing: dict[str, Task]) -> list[Problem]:
+        """A liaison's file may keep the deadlines its tasks have, but not add one that has already passed."""
+        today = timezone.localdate()
+        problems = []
+        for spec in specs:
+            task = existing.get(spec.code)
+            kept = {m.due_date for m in task.milestones.all()} if task else set()
+            for due, _ in spec.milestones:
+                if due < today and due not in kept:
+                    problems.append(Problem(spec.row, None, f"任务 {spec.code} 的完成时限 {due:%Y-%m-%d} 早于今天，"
+                                                            "不能新增已过期的时间节点。"))
+        return problems
 
     @staticmethod
     def _tasks_with_records(tasks) -> set[int]:
@@ -659,7 +687,12 @@ def may_confirm(user, batch) -> bool:
     return batch.plan is not None and can_edit_plan(user, batch.plan)
 
 
-SHEET_KIND = SheetKind("tasks", "任务清单", lambda batch: TaskSheetImport(batch.plan), may_confirm)
+def importer_for_batch(batch) -> TaskSheetImport:
+    """A liaison's upload is bound to its own unit; the office's is not."""
+    return TaskSheetImport(batch.plan, own_unit_only=batch.uploaded_by is not None and not is_office(batch.uploaded_by))
+
+
+SHEET_KIND = SheetKind("tasks", "任务清单", importer_for_batch, may_confirm)
 
 
 def _target_spec(target: QuantifiedTarget) -> TargetSpec:

@@ -30,7 +30,7 @@ def test_liaison_uploads_previews_and_confirms(client, world, users):
     client.force_login(users["liaison_a"])
     response = upload(client, world, world.plan_a, books.simple_xlsx(
         ["序号", "具体任务", "完成时限"],
-        [["5", "开展燃气安全专项整治", "2025年6月底前"], ["6", "老旧小区改造", "2026年底前"]],
+        [["5", "开展燃气安全专项整治", "2026年12月底前"], ["6", "老旧小区改造", "2026年底前"]],
         title_rows=[["县住建局子方案"]],
     ))
     batch = ImportBatch.objects.get()
@@ -136,3 +136,24 @@ def test_template_has_columns_choices_and_instructions_and_imports_as_is(client,
     preview = build_preview(TaskSheetImport(world.master), buffer.getvalue())
     assert not preview.problems, preview.problems
     assert preview.counts["new"] + preview.counts["changed"] == 1
+
+
+def test_a_liaisons_upload_is_bound_to_its_own_unit(client, world, users):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from .. import spreadsheets as books
+
+    client.force_login(users["liaison_a"])
+    url = reverse("import-upload", args=[world.campaign.slug, world.plan_a.unit.code])
+    header = ["序号", "具体任务", "牵头单位", "完成时限", "配合单位"]
+    rows = [["5", "另一单位牵头的任务", world.dept_b.name, "2026年12月31日", ""],
+            ["7", "本单位的任务，配合单位为其他单位", world.dept_a.name, "2026年12月31日", world.township.name]]
+    page = client.post(url, {"file": SimpleUploadedFile("sub.xlsx", books.simple_xlsx(header, rows))},
+                       follow=True).content.decode()
+    assert "子方案的牵头单位只能是本单位" in page and world.dept_b.display_name in page
+    assert "安办未开放在子方案中指定其他配合单位" in page
+    past = [["6", "本单位的任务", world.dept_a.name, "2025年6月30日", ""]]
+    page = client.post(url, {"file": SimpleUploadedFile("sub.xlsx", books.simple_xlsx(header, past))},
+                       follow=True).content.decode()
+    assert "早于今天" in page
+    assert not Task.objects.filter(plan=world.plan_a, code__in=["5", "6", "7"]).exists()
