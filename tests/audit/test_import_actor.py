@@ -34,14 +34,14 @@ def upload_and_confirm(client, world, plan, rows):
 
 def test_an_uploaded_task_list_appears_with_its_uploader(client, world, users):
     client.force_login(users["liaison_a"])
-    upload_and_confirm(client, world, world.plan_a, [["5", "开展燃气安全专项整治。", "县住建局", "", "2025年6月底前"]])
+    upload_and_confirm(client, world, world.plan_a, [["5", "开展燃气安全专项整治。", "县住建局", "", "2026年12月底前"]])
     task = Task.objects.get(plan=world.plan_a, code="5")
     created = task.history.get(history_type="+")
     assert created.history_user == users["liaison_a"]  # written by insert_with_history, below the ORM
 
     # A second upload changes the task through the ORM: the change, too, names the uploader.
     upload_and_confirm(client, world, world.plan_a, [["5", "开展燃气安全专项整治，覆盖率达到100%。", "县住建局", "",
-                                                       "2025年6月底前"]])
+                                                       "2026年12月底前"]])
     client.force_login(users["office"])
     entries = [e for e in log_page(LogFilters(username="liaison_a")).entries if e.subject == "具体任务"]
     assert [e.action for e in entries] == ["修改", "新建"]
