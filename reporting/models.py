@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from campaign.models import Campaign, Unit
@@ -32,6 +33,9 @@ class MonthlyReport(models.Model):
     month = models.DateField("月份", help_text="当月第一天")
     version = models.PositiveSmallIntegerField("版本", default=1)
     is_current = models.BooleanField("当前版本", default=True)
+    # The month in progress counted as of the build day (截至今日): never published; the month's official build,
+    # once it has ended, replaces it.
+    is_preview = models.BooleanField("截至今日预览", default=False)
     state = models.CharField("状态", max_length=20, choices=ReportState.choices, default=ReportState.DRAFT)
     built_at = models.DateTimeField("生成时间")
     built_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="生成人", null=True, blank=True,
@@ -71,7 +75,11 @@ class MonthlyReport(models.Model):
 
     @property
     def month_label(self) -> str:
-        return f"{self.month.year}年{self.month.month}月"
+        """The month as every page, bulletin and export names it; a preview says how far it counts."""
+        label = f"{self.month.year}年{self.month.month}月"
+        if self.is_preview:
+            label += f"（截至{timezone.localtime(self.built_at):%-m月%-d日}，预览）"
+        return label
 
     @property
     def month_param(self) -> str:
@@ -191,6 +199,7 @@ class BuildJob(models.Model):
     campaign = models.ForeignKey(Campaign, verbose_name="三年行动", on_delete=models.CASCADE,
                                  related_name="report_jobs")
     month = models.DateField("月份")
+    preview = models.BooleanField("截至今日预览", default=False)
     state = models.CharField("状态", max_length=20, choices=State.choices, default=State.QUEUED)
     progress = models.PositiveSmallIntegerField("进度", default=0)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="发起人", null=True, blank=True,

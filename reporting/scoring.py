@@ -43,10 +43,12 @@ class Period:
         return timezone.make_aware(datetime.datetime.combine(next_day, datetime.time.min))
 
 
-def period_of(campaign: Campaign, month: datetime.date) -> Period:
+def period_of(campaign: Campaign, month: datetime.date, *, as_of: datetime.date | None = None) -> Period:
+    """Month ``month`` of ``campaign``, counted to its last day, or to ``as_of`` for a preview of a month in
+    progress."""
     first = month_start(month)
-    end = month_end(first)
-    deadline = first.replace(day=min(campaign.report_deadline_day, end.day))
+    end = month_end(first) if as_of is None else min(month_end(first), as_of)
+    deadline = first.replace(day=min(campaign.report_deadline_day, month_end(first).day))
     return Period(campaign, first, end, deadline)
 
 

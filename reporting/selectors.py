@@ -56,8 +56,8 @@ def month_list(user, campaign: Campaign, *, lean: bool = False) -> list[MonthlyR
     reports = reports_for(user, campaign)
     if lean:
         reports = reports.select_related("published_by").only(
-            "campaign_id", "month", "version", "is_current", "state", "built_at", "published_at", "weights",
-            "published_by")
+            "campaign_id", "month", "version", "is_current", "is_preview", "state", "built_at", "published_at",
+            "weights", "published_by")
     else:
         reports = reports.defer("summary").select_related("built_by", "published_by")
     for report in reports.order_by("-month", "-is_current", "-version"):

@@ -41,13 +41,20 @@ def parse_month(text: str) -> datetime.date:
         raise ReportError(f"月份“{text}”的格式不对，请写成 2025-03 这样的 年-月。") from None
 
 
-def check_month(campaign: Campaign, month: datetime.date) -> None:
+def check_month(campaign: Campaign, month: datetime.date, *, preview: bool = False) -> None:
+    """Only a month that has ended is built officially (DESIGN §5); the month in progress only as a preview."""
     month = month_start(month)
     if month < month_start(campaign.start_date) or month > month_start(campaign.end_date):
         raise ReportError(f"{month.year}年{month.month}月不在“{campaign.name}”的起止时间内"
                           f"（{campaign.start_date:%Y年%m月}至{campaign.end_date:%Y年%m月}）。")
-    if month > month_start(timezone.localdate()):
+    current = month_start(timezone.localdate())
+    if month > current:
         raise ReportError(f"{month.year}年{month.month}月还没有到，不能生成月报。")
+    if month == current and not preview:
+        raise ReportError(f"{month.year}年{month.month}月尚未结束，不能正式生成月报；可以生成截至今日的预览"
+                          "（预览不能发布），月份结束后再正式生成。")
+    if month < current and preview:
+        raise ReportError(f"{month.year}年{month.month}月已经结束，请正式生成月报，不必预览。")
 
 
 def _previous_ranks(campaign: Campaign, month: datetime.date) -> dict[int, int]:
@@ -112,7 +119,7 @@ def compute(period: Period, on_progress: Callable[[int], None] | None = None) ->
     return rows, summary
 
 
-def build_report(campaign: Campaign, month: datetime.date, *, user=None,
+def build_report(campaign: Campaign, month: datetime.date, *, user=None, preview: bool = False,
                  on_progress: Callable[[int], None] | None = None,
                  on_saved: Callable[[MonthlyReport], None] | None = None) -> MonthlyReport:
     """Compute and store the month's report.
@@ -122,8 +129,8 @@ def build_report(campaign: Campaign, month: datetime.date, *, user=None,
     the same transaction as the write (a job marks itself done there, so it is never half done).
     """
     month = month_start(month)
-    check_month(campaign, month)
-    period = period_of(campaign, month)
+    check_month(campaign, month, preview=preview)
+    period = period_of(campaign, month, as_of=timezone.localdate() if preview else None)
     rows, summary = compute(period, on_progress)
     now = timezone.now()
     with transaction.atomic():
@@ -139,6 +146,7 @@ def build_report(campaign: Campaign, month: datetime.date, *, user=None,
             latest = MonthlyReport.objects.filter(campaign=campaign, month=month).aggregate(v=Max("version"))["v"]
             report = MonthlyReport(campaign=campaign, month=month, version=(latest or 0) + 1)
         report.is_current = True
+        report.is_preview = preview
         report.state = ReportState.DRAFT
         report.built_at = now
         report.built_by = user if user is not None and user.is_authenticated else None
@@ -176,6 +184,8 @@ def publish_report(report: MonthlyReport, user=None, *,
             raise ReportError("该月报已经发布。")
         if not report.is_current:
             raise ReportError("这是旧版本，不能发布；请发布当前版本。")
+        if report.is_preview:
+            raise ReportError("截至今日的预览不能发布；请在月份结束后正式生成，再查看并发布。")
         if reviewed_build is not None and report.built_at != reviewed_build:
             rebuilt = timezone.localtime(report.built_at)
             raise ReportError(f"您查看之后，该月报已于 {rebuilt:%m-%d %H:%M} 重新生成，数据可能已变化；"

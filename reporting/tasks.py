@@ -46,7 +46,7 @@ def build_report_job(self, job_id: int) -> str:
                 message="")
 
     try:
-        build_report(job.campaign, job.month, user=job.requested_by,
+        build_report(job.campaign, job.month, user=job.requested_by, preview=job.preview,
                      on_progress=lambda pct: _update(job_id, progress=pct), on_saved=saved)
     except ReportError as error:
         _update(job_id, state=BuildJob.State.FAILED, message=str(error), finished_at=timezone.now())
@@ -61,14 +61,14 @@ def build_report_job(self, job_id: int) -> str:
     return BuildJob.State.DONE
 
 
-def queue_build(campaign: Campaign, month, user=None) -> BuildJob:
+def queue_build(campaign: Campaign, month, user=None, *, preview: bool = False) -> BuildJob:
     """Record a build job and send it to the workers once the surrounding transaction commits.
 
     With no broker configured, jobs run in-process (Celery's eager mode). If the broker cannot
     be reached, the job is marked failed with a plain message instead of breaking the page.
     """
-    check_month(campaign, month)
-    job = BuildJob.objects.create(campaign=campaign, month=month_start(month),
+    check_month(campaign, month, preview=preview)
+    job = BuildJob.objects.create(campaign=campaign, month=month_start(month), preview=preview,
                                   requested_by=user if user is not None and user.is_authenticated else None)
 
     def send():

@@ -35,9 +35,13 @@ from .tasks import queue_build
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
+PREVIEW_SUFFIX = "-preview"
+
+
 def campaign_months(campaign) -> list[datetime.date]:
-    """Months a report can be built for: from the campaign's start to this month (or its end), newest first."""
-    last = min(month_start(timezone.localdate()), month_start(campaign.end_date))
+    """Months a report can be built for officially: from the campaign's start to the last month that has ended
+    (or its end), newest first."""
+    last = min(month_start(timezone.localdate()) - datetime.timedelta(days=1), campaign.end_date)
     months, month = [], month_start(campaign.start_date)
     while month <= last:
         months.append(month)
@@ -45,13 +49,28 @@ def campaign_months(campaign) -> list[datetime.date]:
     return months[::-1]
 
 
+def is_month_in_progress(month: datetime.date) -> bool:
+    return month_start(month) == month_start(timezone.localdate())
+
+
 class BuildForm(forms.Form):
+    """The last ended month first; the month in progress only as a preview (截至今日, never published)."""
+
     month = forms.ChoiceField(label="月份")
 
     def __init__(self, *args, campaign, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["month"].choices = [(f"{m:%Y-%m}", f"{m.year}年{m.month}月") for m in campaign_months(campaign)]
+        choices = [(f"{m:%Y-%m}", f"{m.year}年{m.month}月") for m in campaign_months(campaign)]
+        today = timezone.localdate()
+        if campaign.contains(today):
+            label = f"{today.year}年{today.month}月（截至今日预览，不能发布）"
+            choices.append((f"{today:%Y-%m}{PREVIEW_SUFFIX}", label))
+        self.fields["month"].choices = choices
         self.fields["month"].widget.attrs["class"] = "form-select form-select-sm"
+
+    def month_and_preview(self) -> tuple[datetime.date, bool]:
+        value = self.cleaned_data["month"]
+        return parse_month(value.removesuffix(PREVIEW_SUFFIX)), value.endswith(PREVIEW_SUFFIX)
 
 
 class BulletinForm(VersionedFormMixin, forms.ModelForm):
@@ -125,12 +144,15 @@ class ReportListView(CampaignMixin, TemplateView):
         form = BuildForm(request.POST, campaign=self.campaign)
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form))
-        return _queue(request, self.campaign, parse_month(form.cleaned_data["month"]))
+        month, preview = form.month_and_preview()
+        return _queue(request, self.campaign, month, preview=preview)
 
 
-def _queue(request, campaign, month) -> HttpResponse:
+def _queue(request, campaign, month, *, preview: bool | None = None) -> HttpResponse:
+    """``preview`` None (a rebuild): a preview while the month is in progress, else the official build."""
     try:
-        job = queue_build(campaign, month, request.user)
+        job = queue_build(campaign, month, request.user,
+                          preview=is_month_in_progress(month) if preview is None else preview)
     except ReportError as error:
         messages.error(request, str(error))
         return HttpResponseRedirect(reverse("monthly-list", args=[campaign.slug]))

@@ -52,3 +52,17 @@ def test_office_builds_publishes_and_downloads_then_leader_reads_on_a_phone(
     # Nothing wider than the screen: the tables scroll inside their own boxes.
     assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     phone.screenshot(path=str(SHOTS / "scoreboard-phone.png"), full_page=True)
+
+
+def test_office_previews_the_month_in_progress_and_finds_no_publish_button(world, users, login, in_process_jobs):
+    office = login("office")
+    office.click("nav >> text=月调度")
+    assert office.locator("#build-form select option").first.get_attribute("value") == "2026-10"  # last ended
+    office.select_option("#build-form select", "2026-11-preview")
+    office.click("#build-form button[type=submit]")
+    office.wait_for_selector("text=月报已生成")
+    office.click("text=查看月调度报告")
+    office.wait_for_selector("#preview-badge")
+    assert "截至今日" in office.inner_text("#report-actions")
+    assert office.locator("#report-actions button:has-text('发布')").count() == 0
+    assert not MonthlyReport.objects.get(campaign=world.campaign, month=datetime.date(2026, 11, 1)).is_published

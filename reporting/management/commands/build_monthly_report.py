@@ -11,13 +11,15 @@ class Command(BaseCommand):
         parser.add_argument("--campaign", required=True, help="三年行动标识，如 weishan-2024")
         parser.add_argument("--month", required=True, help="月份，YYYY-MM")
         parser.add_argument("--publish", action="store_true", help="生成后立即发布")
+        parser.add_argument("--preview", action="store_true",
+                            help="本月尚未结束时，生成截至今日的预览（不能发布）")
 
     def handle(self, *args, **options):
         campaign = Campaign.objects.filter(slug=options["campaign"]).select_related("office").first()
         if campaign is None:
             raise CommandError(f"找不到三年行动“{options['campaign']}”。")
         try:
-            report = build_report(campaign, parse_month(options["month"]))
+            report = build_report(campaign, parse_month(options["month"]), preview=options["preview"])
             if options["publish"]:
                 publish_report(report)
         except ReportError as error:
