@@ -51,7 +51,7 @@ def test_a_preview_page_says_so_and_offers_no_publish_button(client, world, user
         response = client.post(reverse("monthly-list", args=[world.campaign.slug]), {"month": "2026-11-preview"})
     assert response.status_code == 302
     page = client.get(reverse("monthly-detail", args=[world.campaign.slug, "2026-11"])).content.decode()
-    assert 'id="preview-badge"' in page and "截至11月18日" in page
+    assert 'id="preview-badge"' in page and "截至11月18日" in page and "截至2026年11月18日" in page
     assert "monthly-publish" not in page and "/publish/" not in page
     # A leader sees no preview: only published months.
     client.force_login(users["leader"])
