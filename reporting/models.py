@@ -49,7 +49,8 @@ class MonthlyReport(models.Model):
     summary = models.JSONField("汇总", default=dict, help_text="页面所需的全部汇总数字与清单")
 
     # What a build (new version or rebuilt in place) and a publication change: the cached month menus' marks.
-    PAGE_MARK_FIELDS = ("built_at", "published_at")
+    # Builds and publications in the 操作日志 (the summary and weights are the snapshot itself, not kept twice).
+    history = HistoricalRecords(excluded_fields=["summary", "weights"])
 
     class Meta:
         verbose_name = "月调度报告"

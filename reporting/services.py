@@ -152,6 +152,7 @@ def build_report(campaign: Campaign, month: datetime.date, *, user=None, preview
         report.built_by = user if user is not None and user.is_authenticated else None
         report.weights = Weights.of(campaign).as_json()
         report.summary = summary
+        report._history_user = report.built_by  # a job or command has no request to name the builder
         report.save()
         for row in rows:
             row.report = report
@@ -193,6 +194,7 @@ def publish_report(report: MonthlyReport, user=None, *,
         report.state = ReportState.PUBLISHED
         report.published_at = timezone.now()
         report.published_by = user if user is not None and user.is_authenticated else None
+        report._history_user = report.published_by
         report.save(update_fields=["state", "published_at", "published_by"])
     return report
 

@@ -51,10 +51,11 @@ def display_value(model, name: str, value) -> str:
 def changed_fields(model, before, record) -> list[tuple]:
     """(field, old value, new value) for each field of ``model`` (but the id) that differs between two
     history records of one object. The operations log shares this with the timelines here."""
+    kept = {f.attname for f in type(record)._meta.concrete_fields}  # a history may leave fields out
     return [
         (f, getattr(before, f.attname), getattr(record, f.attname))
         for f in model._meta.concrete_fields
-        if f.name != "id" and getattr(before, f.attname) != getattr(record, f.attname)
+        if f.name != "id" and f.attname in kept and getattr(before, f.attname) != getattr(record, f.attname)
     ]
 
 

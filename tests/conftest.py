@@ -151,6 +151,10 @@ def login(browser, live_server):
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(15000)
+        # Forms that ask first (data-confirm: publishing, rebuilding) are confirmed, as the user would; the
+        # messages are kept for tests that check them.
+        page.confirmations = []
+        page.on("dialog", lambda dialog: (page.confirmations.append(dialog.message), dialog.accept()))
         page.goto(f"{live_server.url}/accounts/login/")
         page.fill("#id_username", username)
         page.fill("#id_password", password)

@@ -6,4 +6,10 @@
       if (select.form) select.form.submit();
     });
   });
+
+  // A <form data-confirm="…"> asks before it is sent (publishing and rebuilding a month's report).
+  document.addEventListener("submit", function (event) {
+    var message = event.target.getAttribute && event.target.getAttribute("data-confirm");
+    if (message && !window.confirm(message)) event.preventDefault();
+  });
 })();

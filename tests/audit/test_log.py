@@ -242,3 +242,15 @@ def test_paging_stops_at_the_limit_and_says_how_to_see_older_entries(client, wor
     page = client.get(URL, {"page": "9"}).content.decode()
     assert "更早的记录请缩小日期范围查看" in page and "下一页" not in page
     assert client.get(URL, {"page": "abc"}).status_code == 200
+
+
+def test_building_and_publishing_a_month_are_in_the_log(client, world, users):
+    import datetime
+
+    from reporting.services import build_report, publish_report
+
+    report = build_report(world.campaign, datetime.date(2024, 6, 1), user=users["office"])
+    publish_report(report, users["office"], reviewed_build=report.built_at)
+    entries = log_page(LogFilters(model="reporting.monthlyreport")).entries
+    assert [e.action for e in entries] == ["修改", "新建"] and all(e.who == "office" for e in entries)
+    assert any(label == "状态" and new == "已发布" for label, old, new in entries[0].changes)
