@@ -21,6 +21,7 @@ from tasks.textrules import extract_targets, split_milestones
 
 from . import weishan
 from .hazards import load_hazards
+from .history import date_creations
 from .progress import simulate_progress
 from .reports import publish_past_reports
 from .targets import DEMO_TARGETS
@@ -216,6 +217,7 @@ def load_demo(today: datetime.date | None = None, *, reports: bool = True) -> Ca
     # The register first: the rectification rates units report are read from it.
     load_hazards(campaign, today, office_user)
     simulate_progress(campaign, today, office_user)
+    date_creations(campaign)
     if reports:
         publish_past_reports(campaign, today, office_user)
     return campaign

@@ -31,6 +31,7 @@ from tasks.models import (
 )
 from tasks.selectors import month_start
 
+from .history import when_done
 from .rolls import at as _at
 from .rolls import fraction
 from .targets import Actuals
@@ -99,6 +100,7 @@ def simulate_progress(campaign: Campaign, today: datetime.date, office_user) -> 
             closed = None
         if (a.completed_on, a.closed_on) != (completed, closed) and a.completed_on is None:
             a.completed_on, a.closed_on = completed, closed
+            a._history_date = when_done(closed or completed)  # recorded when it happened (demo/history.py)
             a.save()
         last = month_start(completed) if completed else current
         for month in _months(campaign.start_date, last):
@@ -213,6 +215,7 @@ def _extensions_and_follow_ups(campaign, assignments, today, office_user, liaiso
                 asked_at.append(when(asked, 9))
                 if state == ExtensionState.APPROVED:
                     a.due_date = requested
+                    a._history_date = when(decided, 15)
                     a.save()
         overdue = a.completed_on is None and a.due_date < today
         late = a.completed_on is not None and (a.completed_on - a.due_date).days > 10

@@ -1,6 +1,7 @@
 from django import forms
 
 from campaign.models import Unit
+from campaign.selectors import campaign_units
 from core.forms import BootstrapMixin, MultipleFileField
 
 from .choices import Channel, HazardFollowUpKind, Industry, ListedLevel
@@ -25,7 +26,7 @@ class RegisterForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args, campaign, **kwargs):
         super().__init__(*args, **kwargs)
-        units = Unit.objects.filter(parent=campaign.office).order_by("sort_order", "code")
+        units = campaign_units(campaign)
         self.fields["township"].queryset = units.filter(kind__in=["township", "zone"])
         self.fields["supervisor"].queryset = units.filter(kind="department")
 

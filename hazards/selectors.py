@@ -10,27 +10,26 @@ from django.utils.functional import cached_property
 
 from campaign.models import Unit
 
-from .choices import HazardState, Industry
+from . import rules
+from .choices import Industry
 
 
 def with_flags(hazards: QuerySet, on: datetime.date) -> QuerySet:
-    """``overdue``: deadline passed and not closed; ``stock``: found on or before the campaign baseline."""
-    return hazards.annotate(
-        overdue=Case(
-            When(Q(deadline__lt=on) & ~Q(state=HazardState.CLOSED), then=Value(True)),
-            default=Value(False), output_field=BooleanField(),
-        ),
-        stock=Case(
-            When(found_on__lte=F("campaign__baseline_date"), then=Value(True)),
-            default=Value(False), output_field=BooleanField(),
-        ),
-    )
+    """The hazards as they stood at the end of ``on`` (hazards/rules.py), flagged ``overdue`` (逾期未销号 then),
+    ``is_open`` (未销号 then) and ``stock`` (found on or before the campaign baseline)."""
+    def flag(condition):
+        return Case(When(condition, then=Value(True)), default=Value(False), output_field=BooleanField())
 
+    return rules.standing(hazards, on).annotate(
+        overdue=flag(rules.overdue(on)),
+        is_open=flag(rules.open_at(on)),
+        stock=flag(Q(found_on__lte=F("campaign__baseline_date"))),
+    )
 
 
 STAT_COLUMNS = [
     ("found", "发现", {}),
-    ("closed", "已销号", {"state": HazardState.CLOSED}),
+    ("closed", "已销号", {"closed": "yes"}),
     ("open", "未销号", {"open": "yes"}),
     ("overdue", "逾期", {"overdue": "yes"}),
     ("listed", "挂牌督办", {"listed": "yes"}),
@@ -46,12 +45,12 @@ def statistics(hazards: QuerySet, on: datetime.date, by: str) -> list[dict]:
     key = "township__name" if by == "township" else "industry"
     order = ("township__sort_order", "township_id") if by == "township" else ("industry",)
     flagged = with_flags(hazards, on)
-    open_q = ~Q(state=HazardState.CLOSED)
+    open_q = Q(is_open=True)
     rows = (
         flagged.values(key, *(["township_id"] if by == "township" else []))
         .annotate(
             found=Count("pk"),
-            closed=Count("pk", filter=Q(state=HazardState.CLOSED)),
+            closed=Count("pk", filter=rules.closed_by(on)),
             open=Count("pk", filter=open_q),
             overdue=Count("pk", filter=Q(overdue=True)),
             listed=Count("pk", filter=~Q(listed_level="")),
@@ -72,7 +71,7 @@ def burn_down(hazards: QuerySet, campaign, on: datetime.date) -> dict:
     baseline = campaign.baseline_date
     aggregates = {}
     for i, end in enumerate(ends):
-        open_at = Q(found_on__lte=end) & (Q(closed_on__isnull=True) | Q(closed_on__gt=end))
+        open_at = Q(found_on__lte=end) & rules.open_at(end)
         aggregates[f"s{i}"] = Count("pk", filter=open_at & Q(found_on__lte=baseline))
         aggregates[f"i{i}"] = Count("pk", filter=open_at & Q(found_on__gt=baseline))
     counts = hazards.aggregate(**aggregates) if aggregates else {}
@@ -83,11 +82,11 @@ def burn_down(hazards: QuerySet, campaign, on: datetime.date) -> dict:
     }
 
 
-def township_industry_matrix(hazards: QuerySet, campaign) -> dict:
+def township_industry_matrix(hazards: QuerySet, campaign, on: datetime.date) -> dict:
     """Found and open counts for every township × industry pair, in one query."""
     rows = (
-        hazards.values("township_id", "township__name", "industry")
-        .annotate(found=Count("pk"), open=Count("pk", filter=~Q(state=HazardState.CLOSED)))
+        rules.standing(hazards, on).values("township_id", "township__name", "industry")
+        .annotate(found=Count("pk"), open=Count("pk", filter=rules.open_at(on)))
         .order_by("township__sort_order", "township_id")
     )
     industries, townships, cells = [], {}, {}
@@ -135,7 +134,7 @@ class RegisterStatistics:
             "by_industry": [{**row, "label": labels.get(row["industry"], row["industry"])}
                             for row in statistics(self.hazards, self.on, "industry")],
             "burn_down": burn_down(self.hazards, self.campaign, self.on),
-            "matrix": township_industry_matrix(self.hazards, self.campaign),
+            "matrix": township_industry_matrix(self.hazards, self.campaign, self.on),
         }
 
     @cached_property

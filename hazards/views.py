@@ -20,7 +20,7 @@ from imports.forms import UploadForm
 from imports.reader import ReadError
 
 from . import services
-from .filters import HazardFilter
+from .filters import HazardFilter, as_of_date
 from .forms import (
     CloseForm,
     FollowUpForm,
@@ -58,14 +58,16 @@ class HazardListView(RegisterPageView):
 
     def listing(self) -> dict:
         """The filter and the page of rows; only computed when the rendered list is not kept."""
-        hazards = with_flags(hazard_access.visible_hazards(self.request.user, self.campaign), timezone.localdate())
-        hazard_filter = HazardFilter(self.request.GET or None, queryset=hazards, campaign=self.campaign)
+        on = as_of_date(self.request.GET)
+        hazards = with_flags(hazard_access.visible_hazards(self.request.user, self.campaign), on)
+        hazard_filter = HazardFilter(self.request.GET or None, queryset=hazards, campaign=self.campaign, on=on)
         rows = hazard_filter.qs if hazard_filter.is_bound and hazard_filter.is_valid() else hazards
         rows = rows.select_related("enterprise", "township", "supervisor").order_by("-found_on", "-pk")
         paginator = Paginator(rows, 50)
         # A COUNT over the whole filtered register (200,000 rows for a province), shared by the filter's pages.
         paginator.count = self.kept("count", rows.count)
-        return {"filter": hazard_filter, "page": paginator.get_page(self.request.GET.get("page"))}
+        return {"filter": hazard_filter, "page": paginator.get_page(self.request.GET.get("page")),
+                "as_of": on if on != timezone.localdate() else None}
 
 
 class HazardStatisticsView(RegisterPageView):

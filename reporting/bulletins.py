@@ -16,8 +16,9 @@ CN_NUMBERS = "一二三四五六七八九十"
 
 
 def _by_group(scores: list[UnitScore]) -> dict[str, list[UnitScore]]:
+    """Each group's ranked units in rank order; a unit with nothing rated (本月无考核事项) is never in a bulletin."""
     groups: dict[str, list[UnitScore]] = {group: [] for group in Group.values}
-    for score in sorted(scores, key=lambda s: (s.rank, s.sort_order, s.unit_code)):
+    for score in sorted((s for s in scores if s.rated), key=lambda s: (s.rank, s.sort_order, s.unit_code)):
         groups[score.group].append(score)
     return groups
 

@@ -16,6 +16,7 @@ def _chosen_units(report: MonthlyReport) -> dict[str, list[tuple[int, str]]]:
     half = MAX_LINES // 2
     for group in Group.values:
         scores = report.scores.filter(group=group)
+        scores = scores.filter(rank__isnull=False)  # a unit with nothing rated has no score to draw
         order = ("rank", "sort_order", "unit_code")
         # The top and the bottom of the group, not all of a province's units (two queries whatever its size).
         top = list(scores.order_by(*order).values_list("unit_id", "unit_name")[:MAX_LINES + 1])
@@ -43,10 +44,13 @@ def scoreboard_data(user, campaign: Campaign, report: MonthlyReport, months=None
     scores: dict[int, list] = {unit_id: [None] * len(reports) for unit_id in unit_ids}
     for report_id, unit_id, score in UnitScore.objects.filter(report__in=list(index), unit_id__in=unit_ids) \
             .values_list("report_id", "unit_id", "score"):
-        scores[unit_id][index[report_id]] = float(score)
+        scores[unit_id][index[report_id]] = None if score is None else float(score)  # a gap: 本月无考核事项
 
     def pct(part, whole):
-        return round(100 * part / whole, 1) if whole else 100.0
+        return round(100 * part / whole, 1) if whole else None  # nothing to count: a gap, not 100%
+
+    def number(text):
+        return None if text in (None, "") else float(text)
 
     return {
         "months": months,
@@ -55,8 +59,8 @@ def scoreboard_data(user, campaign: Campaign, report: MonthlyReport, months=None
                                                    for unit_id, name in members]}
             for group, members in chosen.items()
         ],
-        "on_time_pct": series(lambda h, r: float(h.get("task_on_time_pct", 0)) if h else None),
-        "completion_pct": series(lambda h, r: float(h.get("task_completion_pct", 0)) if h else None),
+        "on_time_pct": series(lambda h, r: number(h.get("task_on_time_pct"))),
+        "completion_pct": series(lambda h, r: number(h.get("task_completion_pct"))),
         "reporting_pct": series(lambda h, r: pct(r.get("on_time", 0), r.get("required", 0)) if r else None),
         "stock_left": series(lambda h, r: h.get("hazards", {}).get("stock_left") if h else None),
         "increment_left": series(lambda h, r: h.get("hazards", {}).get("increment_left") if h else None),

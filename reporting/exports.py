@@ -18,7 +18,7 @@ from hazards.choices import HazardFollowUpKind
 from tasks.choices import FollowUpKind
 
 from .docx_notice import render_bulletin
-from .models import Bulletin, Group, MonthlyReport, UnitScore
+from .models import NOTHING_RATED, Bulletin, Group, MonthlyReport, UnitScore
 
 GROUP_ORDER = {value: index for index, value in enumerate(Group.values)}
 COMPONENTS = ("on_time", "reporting", "targets", "hazards")
@@ -44,7 +44,13 @@ def _plain(value) -> str:
     return format(Decimal(str(value)).normalize(), "f")
 
 
-def _pct(ratio: Decimal) -> float:
+NOT_RATED = "—"
+
+
+def _pct(ratio: Decimal | None) -> float | str:
+    """A component as a percentage; "—" when it is 不参评."""
+    if ratio is None:
+        return NOT_RATED
     return float((Decimal(ratio) * 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
@@ -64,8 +70,8 @@ def _date(text: str | None) -> datetime.date | None:
 
 def ordered_scores(report: MonthlyReport) -> list[UnitScore]:
     """The ranking: townships and zones first, then departments, each by rank (ties by the unit's order)."""
-    return sorted(report.scores.all(),
-                  key=lambda s: (GROUP_ORDER.get(s.group, len(GROUP_ORDER)), s.rank, s.sort_order, s.unit_code))
+    return sorted(report.scores.all(), key=lambda s: (GROUP_ORDER.get(s.group, len(GROUP_ORDER)), s.rank is None,
+                                                      s.rank or 0, s.sort_order, s.unit_code))
 
 
 def weights_caption(report: MonthlyReport) -> str:
@@ -77,6 +83,13 @@ def weights_caption(report: MonthlyReport) -> str:
         if "penalty_cap" in weights:
             text += f"，最多扣{_plain(weights['penalty_cap'])}分"
     return text
+
+
+def as_of_phrase(report: MonthlyReport) -> str:
+    """"截至月底", or for a preview of the month in progress the day it was counted to."""
+    if report.is_preview:
+        return f"截至{timezone.localtime(report.built_at):%-m月%-d日}"
+    return "截至月底"
 
 
 def report_caption(report: MonthlyReport, what: str) -> str:
@@ -100,7 +113,8 @@ def score_json(score: UnitScore) -> dict:
         "name": score.unit_name,
         "group": score.group,
         "group_label": score.get_group_display(),
-        "score": _number(score.score),
+        "score": _number(score.score),  # null: 本月无考核事项 (no component rated), and then no rank
+        "rated": score.rated,
         "rank": score.rank,
         "previous_rank": score.previous_rank,
         "rank_change": score.rank_change,
@@ -113,7 +127,8 @@ def score_json(score: UnitScore) -> dict:
 
 
 def report_json(report: MonthlyReport) -> dict:
-    """The report as plain data; for each unit ``score = Σ weight·component − penalty`` (to the cent)."""
+    """The report as plain data; for each unit ``score = 100·Σ wᵢ·Aᵢ / Σ wᵢ − penalty`` over its rated components (to
+    the cent), a component not rated (不参评) being ``null`` (DESIGN §5)."""
     return {
         "campaign": report.campaign.slug,
         "campaign_name": report.campaign.name,
@@ -141,7 +156,8 @@ RANKING_WIDTHS = [6, 28, 9, 10, 10, 10, 10, 7, 8, 10, 9, 9, 8, 9, 9, 9, 9, 10, 9
 
 def _ranking_row(score: UnitScore) -> list:
     return [
-        score.rank, score.unit_name, score.score, _pct(score.on_time), _pct(score.reporting), _pct(score.targets),
+        score.rank if score.rated else NOT_RATED, score.unit_name, score.score if score.rated else NOTHING_RATED,
+        _pct(score.on_time), _pct(score.reporting), _pct(score.targets),
         _pct(score.hazards), score.penalty, score.previous_rank, score.rank_change,
         score.due_count, score.on_time_count, score.reports_required, score.reports_on_time, score.target_count,
         score.hazards_due, score.hazards_closed_on_time, score.overdue_hazards, score.overdue_tasks, score.unit_code,
@@ -176,11 +192,12 @@ def _headline_sheet(report: MonthlyReport) -> Sheet:
     tasks, hazards = head.get("tasks", {}), head.get("hazards", {})
     reporting = summary.get("reporting", {})
     problems = summary.get("problems", {})
+    as_of = as_of_phrase(report)
     rows = [
         ["任务", "任务分解总数（项）", tasks.get("total")],
-        ["任务", "截至月底已完成", tasks.get("completed")],
+        ["任务", f"{as_of}已完成", tasks.get("completed")],
         ["任务", "总体完成率（%）", _number(head.get("task_completion_pct"))],
-        ["任务", "截至月底到期", tasks.get("due")],
+        ["任务", f"{as_of}到期", tasks.get("due")],
         ["任务", "其中按期完成", tasks.get("on_time")],
         ["任务", "按期完成率（%）", _number(head.get("task_on_time_pct"))],
         ["任务", "逾期未完成", tasks.get("overdue")],
@@ -215,7 +232,7 @@ def _action_lines_sheet(report: MonthlyReport) -> Sheet:
     return Sheet(title="分行动进展", rows=rows, widths=[8, 12, 6, 48, 9, 9, 9, 9, 9, 10],
                  headers=["方案", "方案单位", "序号", "行动", "任务分解数", "到期", "已完成", "按期完成", "逾期",
                           "完成率（%）"],
-                 caption=f"{report_caption(report, '分行动进展')}（截至月底）")
+                 caption=f"{report_caption(report, '分行动进展')}（{as_of_phrase(report)}）")
 
 
 def _ranking_sheet(report: MonthlyReport, scores: list[UnitScore]) -> Sheet:

@@ -87,6 +87,16 @@ class MonthlyReport(models.Model):
         return f"{self.month:%Y-%m}"
 
 
+NOTHING_RATED = "本月无考核事项"
+# Why a component is 不参评, as the ranking says beside its "—" (DESIGN §5).
+NOT_RATED_REASONS = {
+    "on_time": "本月无到期任务",
+    "reporting": "本月无应报进展或填报未截止",
+    "targets": "无本年度量化目标",
+    "hazards": "无到期重大事故隐患",
+}
+
+
 class UnitScore(models.Model):
     """One unit's line of the ranking, with the counts behind every component."""
 
@@ -100,21 +110,22 @@ class UnitScore(models.Model):
 
     due_count = models.PositiveIntegerField("到期任务数", default=0)
     on_time_count = models.PositiveIntegerField("按期完成数", default=0)
-    on_time = models.DecimalField("按期完成率", max_digits=7, decimal_places=6)
+    on_time = models.DecimalField("按期完成率", max_digits=7, decimal_places=6, null=True, blank=True)
     reports_required = models.PositiveIntegerField("应报数", default=0)
     reports_on_time = models.PositiveIntegerField("按时报送数", default=0)
-    reporting = models.DecimalField("按时填报率", max_digits=7, decimal_places=6)
+    reporting = models.DecimalField("按时填报率", max_digits=7, decimal_places=6, null=True, blank=True)
     target_count = models.PositiveIntegerField("量化目标数", default=0)
-    targets = models.DecimalField("目标平均达成度", max_digits=7, decimal_places=6)
+    targets = models.DecimalField("目标平均达成度", max_digits=7, decimal_places=6, null=True, blank=True)
     hazards_due = models.PositiveIntegerField("到期隐患数", default=0)
     hazards_closed_on_time = models.PositiveIntegerField("按期销号数", default=0)
-    hazards = models.DecimalField("隐患按期整改率", max_digits=7, decimal_places=6)
+    hazards = models.DecimalField("隐患按期整改率", max_digits=7, decimal_places=6, null=True, blank=True)
     overdue_hazards = models.PositiveIntegerField("逾期未销号隐患数", default=0)
     penalty = models.DecimalField("扣分", max_digits=6, decimal_places=2, default=0)
-    score = models.DecimalField("得分", max_digits=6, decimal_places=2)
-    rank = models.PositiveIntegerField("名次")
+    # 不参评 (DESIGN §5): a component with nothing to count is NULL; a unit with none rated has no score and no rank.
+    score = models.DecimalField("得分", max_digits=6, decimal_places=2, null=True, blank=True)
+    rank = models.PositiveIntegerField("名次", null=True, blank=True)
     previous_rank = models.PositiveIntegerField("上月名次", null=True, blank=True)
-    quartile = models.PositiveSmallIntegerField("四分位", default=1)
+    quartile = models.PositiveSmallIntegerField("四分位", null=True, blank=True)
     overdue_tasks = models.PositiveIntegerField("逾期任务数", default=0)
     # The overdue items the negative bulletin lists, as they stood at month end.
     details = models.JSONField("逾期清单", default=dict, blank=True)
@@ -122,9 +133,13 @@ class UnitScore(models.Model):
     class Meta:
         verbose_name = "单位得分"
         verbose_name_plural = "单位得分"
-        ordering = ["report", "group", "rank", "sort_order", "unit_code"]
+        # Unranked units (本月无考核事项) after the ranked ones on every database (SQLite puts NULL first).
+        ordering = ["report", "group", models.F("rank").asc(nulls_last=True), "sort_order", "unit_code"]
         constraints = [
             models.UniqueConstraint(fields=["report", "unit"], name="score_one_per_unit"),
+            models.CheckConstraint(
+                condition=Q(score__isnull=True, rank__isnull=True) | Q(score__isnull=False, rank__isnull=False),
+                name="score_ranked_iff_rated"),
             models.CheckConstraint(condition=Q(group__in=Group.values), name="score_group_valid"),
         ]
         indexes = [
@@ -134,7 +149,15 @@ class UnitScore(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.unit_name} {self.score}"
+        return f"{self.unit_name} {self.score if self.rated else NOTHING_RATED}"
+
+    @property
+    def rated(self) -> bool:
+        """False for 本月无考核事项: no component had anything to count; not ranked, never in a bulletin."""
+        return self.score is not None
+
+    def not_rated_reason(self, component: str) -> str:
+        return NOT_RATED_REASONS[component]
 
     @property
     def remit(self) -> str:
@@ -144,7 +167,7 @@ class UnitScore(models.Model):
     @property
     def rank_change(self) -> int | None:
         """Places gained since last month (positive: moved up)."""
-        if self.previous_rank is None:
+        if self.previous_rank is None or self.rank is None:
             return None
         return self.previous_rank - self.rank
 

@@ -15,13 +15,17 @@ from django.db.models import Count, Exists, F, OuterRef, Q, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
-from campaign.choices import RANKING_GROUPS, UnitKind
+from campaign.choices import RANKING_GROUPS
 from campaign.models import Campaign, Unit
-from hazards.models import MajorHazard
+from core.history import stood_at
+from hazards import rules as hazard_rules
+from tasks import rules as task_rules
 from tasks.choices import ReportState
-from tasks.models import Assignment, ProgressReport, ProgressValue, TargetYearValue
+from tasks.models import ProgressReport, ProgressValue, TargetYearValue
 from tasks.selectors import month_end, month_start
 from tasks.targets import attainment
+
+from .models import NOT_RATED_REASONS
 
 ONE = Decimal(1)
 CENT = Decimal("0.01")
@@ -74,14 +78,28 @@ class Weights:
         return {name: str(value) for name, value in self.__dict__.items()}
 
 
-def share(part: int, whole: int) -> Decimal:
-    """The rule's ratio; nothing to count means full marks."""
-    return ONE if whole == 0 else Decimal(part) / Decimal(whole)
+def share(part: int, whole: int) -> Decimal | None:
+    """The rule's ratio; nothing to count is 不参评 (``None``), never full marks (DESIGN §5)."""
+    return None if whole == 0 else Decimal(part) / Decimal(whole)
+
+
+COMPONENT_NAMES = tuple(NOT_RATED_REASONS)
+
+
+def weighted_score(ratios: dict[str, Decimal | None], weights: Weights, penalty: Decimal) -> Decimal | None:
+    """DESIGN §5: 100 · Σ wᵢ·Aᵢ / Σ wᵢ over the rated components − penalty, to the cent; ``None`` when nothing is
+    rated (本月无考核事项). With all four rated and weights summing to 100 this is Σ wᵢ·Aᵢ − penalty."""
+    rated = {name: ratio for name, ratio in ratios.items() if ratio is not None}
+    total_weight = sum((getattr(weights, name) for name in rated), Decimal(0))
+    if not rated or total_weight == 0:
+        return None
+    weighted = sum((getattr(weights, name) * ratio for name, ratio in rated.items()), Decimal(0))
+    return (100 * weighted / total_weight - penalty).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 @dataclass
 class Components:
-    """The counts behind one unit's score; ratios and the total follow DESIGN §5."""
+    """The counts behind one unit's score; ratios and the total follow DESIGN §5 (``None``: 不参评)."""
 
     due_count: int = 0
     on_time_count: int = 0
@@ -93,68 +111,68 @@ class Components:
     overdue_hazards: int = 0
 
     @property
-    def on_time(self) -> Decimal:
+    def on_time(self) -> Decimal | None:
         return share(self.on_time_count, self.due_count)
 
     @property
-    def reporting(self) -> Decimal:
+    def reporting(self) -> Decimal | None:
         return share(self.reports_on_time, self.reports_required)
 
     @property
-    def targets(self) -> Decimal:
-        return ONE if not self.attainments else sum(self.attainments, Decimal(0)) / len(self.attainments)
+    def targets(self) -> Decimal | None:
+        return None if not self.attainments else sum(self.attainments, Decimal(0)) / len(self.attainments)
 
     @property
-    def hazards(self) -> Decimal:
+    def hazards(self) -> Decimal | None:
         return share(self.hazards_closed_on_time, self.hazards_due)
+
+    def ratios(self) -> dict[str, Decimal | None]:
+        return {name: getattr(self, name) for name in COMPONENT_NAMES}
 
     def penalty(self, weights: Weights) -> Decimal:
         return min(weights.penalty_per_hazard * self.overdue_hazards, weights.penalty_cap)
 
-    def score(self, weights: Weights) -> Decimal:
-        total = (weights.on_time * self.on_time + weights.reporting * self.reporting
-                 + weights.targets * self.targets + weights.hazards * self.hazards - self.penalty(weights))
-        return total.quantize(CENT, rounding=ROUND_HALF_UP)
+    def score(self, weights: Weights) -> Decimal | None:
+        return weighted_score(self.ratios(), weights, self.penalty(weights))
 
 
-def ranked_units(campaign: Campaign):
-    """Active townships, zones and departments that have work, a plan or hazards in the campaign."""
+def ranked_units(period: Period):
+    """Active townships, zones and departments that, at the month's end, had work, a plan or hazards in the
+    campaign (the campaign's units: ``campaign.units``, as they stood then)."""
+    campaign, end = period.campaign, period.end
     return Unit.objects.filter(is_active=True, kind__in=list(RANKING_GROUPS)).filter(
-        Exists(Assignment.objects.filter(unit=OuterRef("pk"), task__plan__campaign=campaign))
+        Exists(task_rules.campaign_assignments(campaign, end).filter(unit=OuterRef("pk")))
         | Q(plans__campaign=campaign)
-        | Exists(MajorHazard.objects.filter(campaign=campaign, township=OuterRef("pk")))
-        | Exists(MajorHazard.objects.filter(campaign=campaign, supervisor=OuterRef("pk")))
+        | Exists(hazard_rules.campaign_hazards(campaign, end).filter(township=OuterRef("pk")))
+        | Exists(hazard_rules.campaign_hazards(campaign, end).filter(supervisor=OuterRef("pk")))
     ).distinct().order_by("sort_order", "code")
-
-
-def campaign_assignments(campaign: Campaign):
-    return Assignment.objects.filter(task__plan__campaign=campaign)
 
 
 def on_time_counts(period: Period) -> dict[int, tuple[int, int]]:
     """A1: per unit, assignments due by month end and those completed by their due date."""
+    end = period.end
     rows = (
-        campaign_assignments(period.campaign).filter(due_date__lte=period.end).order_by()
+        task_rules.campaign_assignments(period.campaign, end).filter(task_rules.due_by(end)).order_by()
         .values("unit_id")
-        .annotate(due=Count("pk"), done=Count("pk", filter=Q(completed_on__lte=F("due_date"))))
+        .annotate(due=Count("pk"), done=Count("pk", filter=task_rules.completed_on_time(end)))
     )
     return {r["unit_id"]: (r["due"], r["done"]) for r in rows}
-
-
-def open_during(period: Period) -> Q:
-    """Not completed before the month began (so open on at least one of its days)."""
-    return Q(completed_on__isnull=True) | Q(completed_on__gte=period.month)
 
 
 def reporting_counts(period: Period) -> dict[int, tuple[int, int]]:
     """A2: per unit, assignments open during the month and those whose report came by the deadline."""
     if period.end < period.campaign.start_date or period.month > period.campaign.end_date:
         return {}
+    if period.end < period.deadline:
+        # A preview counted before the reporting deadline: nobody is late yet, so the component is 不参评 rather than
+        # 0% for every unit that will still report in time.
+        return {}
     on_time = ProgressReport.objects.filter(
         assignment=OuterRef("pk"), month=period.month, first_submitted_at__lt=period.submitted_before
     )
     rows = (
-        campaign_assignments(period.campaign).filter(open_during(period)).annotate(reported=Exists(on_time))
+        task_rules.campaign_assignments(period.campaign, period.end).filter(task_rules.open_during(period.month))
+        .annotate(reported=Exists(on_time))
         .order_by().values("unit_id")
         .annotate(required=Count("pk"), sent=Count("pk", filter=Q(reported=True)))
     )
@@ -183,23 +201,35 @@ def latest_actuals(period: Period) -> dict[tuple[int, int], Decimal]:
 
 
 def target_rows(period: Period) -> list[dict]:
-    """A3's inputs: each (unit, target with a value for the year) pair with its latest accepted actual.
+    """A3's inputs: each (unit, target with a value for the year) pair with its latest accepted actual, as the
+    targets, their values and the assignments stood at the month's end.
 
-    Two queries whatever the size: the pairs, and the latest actuals of all pairs at once (a correlated
-    subquery per pair would read each target's values once per unit: minutes for a province).
+    Three queries whatever the size: the year's values, the units of each task, and the latest actuals of all
+    pairs at once (a correlated subquery per pair would read each target's values once per unit: minutes for a
+    province).
     """
-    pairs = (
-        TargetYearValue.objects.filter(year=period.month.year, target__task__plan__campaign=period.campaign)
+    campaign, end = period.campaign, period.end
+    values = list(
+        stood_at(TargetYearValue.objects.filter(year=period.month.year, target__task__plan__campaign=campaign),
+                 end, {"value_then": "value"})
         .order_by()
-        .values("target_id", "value", comparator=F("target__comparator"),
-                unit_id=F("target__task__assignments__unit_id"), metric=F("target__metric"),
-                measure_unit=F("target__measure_unit"))
-        .filter(unit_id__isnull=False)
-        .distinct()
+        .values("target_id", value_at_end=F("value_then"), comparator=F("target__comparator"),
+                task_id=F("target__task_id"), metric=F("target__metric"), measure_unit=F("target__measure_unit"))
     )
+    units_of_task: dict[int, set[int]] = {}
+    for task_id, unit_id in (task_rules.campaign_assignments(campaign, end).order_by()
+                             .values_list("task_id", "unit_id").distinct()):
+        units_of_task.setdefault(task_id, set()).add(unit_id)
     actuals = latest_actuals(period)
-    return [{**row, "actual": actuals.get((row["target_id"], row["unit_id"]))}
-            for row in sorted(pairs, key=lambda r: (r["unit_id"], r["target_id"]))]
+    rows = []
+    for value in values:
+        for unit_id in units_of_task.get(value["task_id"], ()):
+            rows.append({"target_id": value["target_id"], "value": value["value_at_end"],
+                         "comparator": value["comparator"], "unit_id": unit_id, "metric": value["metric"],
+                         "measure_unit": value["measure_unit"],
+                         "actual": actuals.get((value["target_id"], unit_id))})
+    rows.sort(key=lambda r: (r["unit_id"], r["target_id"]))
+    return rows
 
 
 def target_attainments(rows) -> dict[int, list[Decimal]]:
@@ -212,28 +242,21 @@ def target_attainments(rows) -> dict[int, list[Decimal]]:
     return result
 
 
-def overdue_at(end: datetime.date) -> Q:
-    """A hazard found by ``end``, past its deadline and not closed at ``end``."""
-    return Q(found_on__lte=end, deadline__lt=end) & (Q(closed_on__isnull=True) | Q(closed_on__gt=end))
-
-
 def hazard_counts(period: Period, remit: str) -> dict[int, tuple[int, int, int]]:
     """A4 and the penalty: per township (``remit="township"``) or supervising department (``"supervisor"``)."""
     end = period.end
     rows = (
-        MajorHazard.objects.filter(campaign=period.campaign).order_by().values(f"{remit}_id")
+        hazard_rules.campaign_hazards(period.campaign, end).order_by().values(f"{remit}_id")
         .annotate(
-            due=Count("pk", filter=Q(deadline__lte=end)),
-            closed=Count("pk", filter=Q(deadline__lte=end, closed_on__lte=F("deadline"))),
-            overdue=Count("pk", filter=overdue_at(end)),
+            due=Count("pk", filter=hazard_rules.due_by(end)),
+            closed=Count("pk", filter=hazard_rules.closed_on_time(end)),
+            overdue=Count("pk", filter=hazard_rules.overdue(end)),
         )
     )
     return {r[f"{remit}_id"]: (r["due"], r["closed"], r["overdue"]) for r in rows}
 
 
-def remit_of(unit_kind: str) -> str:
-    """Townships and zones answer for hazards located there; departments for those they supervise."""
-    return "supervisor" if unit_kind == UnitKind.DEPARTMENT else "township"
+remit_of = hazard_rules.remit_field
 
 
 def components_by_unit(period: Period, units, targets=None) -> dict[int, Components]:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from campaign import access
 from campaign.choices import RANKING_GROUPS
 from campaign.models import Campaign
+from core import params
 from tasks.selectors import month_start
 
 from . import summary as summaries
@@ -34,11 +35,11 @@ class ReportError(Exception):
 
 
 def parse_month(text: str) -> datetime.date:
-    """``YYYY-MM`` → the month's first day, with a message a user can act on."""
+    """``YYYY-MM`` → the month's first day (core/params.py), refused as a ReportError the pages and commands show."""
     try:
-        return datetime.datetime.strptime(text.strip(), "%Y-%m").date()
-    except (ValueError, AttributeError):
-        raise ReportError(f"月份“{text}”的格式不对，请写成 2025-03 这样的 年-月。") from None
+        return params.parse_month(text)
+    except params.BadMonth as error:
+        raise ReportError(str(error)) from None
 
 
 def check_month(campaign: Campaign, month: datetime.date, *, preview: bool = False) -> None:
@@ -65,7 +66,7 @@ def _previous_ranks(campaign: Campaign, month: datetime.date) -> dict[int, int]:
               or MonthlyReport.objects.filter(campaign=campaign, month=previous, is_current=True).first())
     if report is None:
         return {}
-    return dict(report.scores.values_list("unit_id", "rank"))
+    return dict(report.scores.filter(rank__isnull=False).values_list("unit_id", "rank"))
 
 
 def compute(period: Period, on_progress: Callable[[int], None] | None = None) -> tuple[list[UnitScore], dict]:
@@ -73,7 +74,7 @@ def compute(period: Period, on_progress: Callable[[int], None] | None = None) ->
     step = on_progress or (lambda pct: None)
     campaign = period.campaign
     weights = Weights.of(campaign)
-    units = list(ranked_units(campaign))
+    units = list(ranked_units(period))
     targets = target_rows(period)
     step(20)
     components = components_by_unit(period, units, targets)
@@ -95,7 +96,8 @@ def compute(period: Period, on_progress: Callable[[int], None] | None = None) ->
             details={"tasks": tasks_overdue.get(unit.pk, []), "hazards": hazards_overdue.get(unit.pk, [])},
         ))
     for group in {r.group for r in rows}:
-        members = [r for r in rows if r.group == group]
+        # 本月无考核事项 (no component rated): listed, never ranked (DESIGN §5).
+        members = [r for r in rows if r.group == group and r.score is not None]
         for row, rank in zip(members, competition_ranks([r.score for r in members]), strict=True):
             row.rank = rank
             row.quartile = quartile(rank, len(members))
@@ -137,6 +139,11 @@ def build_report(campaign: Campaign, month: datetime.date, *, user=None, preview
         # One builder per campaign at a time: two concurrent builds of a month would race on "current".
         Campaign.objects.select_for_update().filter(pk=campaign.pk).first()
         report = MonthlyReport.objects.filter(campaign=campaign, month=month, is_current=True).first()
+        # What this build changes against the last published version (none: the first build of the month).
+        compared = (report if report is not None and report.is_published else
+                    MonthlyReport.objects.filter(campaign=campaign, month=month, state=ReportState.PUBLISHED)
+                    .order_by("-version").first())
+        summary["changes"] = changes_since(compared, rows, summary) if compared is not None else None
         if report is not None and not report.is_published:
             report.scores.all().delete()
             report.bulletins.all().delete()
@@ -165,6 +172,43 @@ def build_report(campaign: Campaign, month: datetime.date, *, user=None, preview
     if on_progress:
         on_progress(100)
     return report
+
+
+# The numbers of a unit's line that a reader compares between versions.
+COMPARED_FIELDS = {
+    "due_count": "到期任务", "on_time_count": "按期完成", "reports_required": "应报", "reports_on_time": "按时报送",
+    "target_count": "量化目标", "hazards_due": "到期隐患", "hazards_closed_on_time": "按期销号",
+    "overdue_hazards": "逾期隐患", "overdue_tasks": "逾期任务", "score": "得分", "rank": "名次",
+}
+HEADLINE_FIELDS = {("tasks", "total"): "责任事项", ("tasks", "due"): "到期", ("tasks", "on_time"): "按期完成",
+                   ("tasks", "overdue"): "逾期未完成", ("hazards", "found"): "隐患累计发现",
+                   ("hazards", "closed"): "隐患已销号", ("hazards", "overdue"): "隐患逾期"}
+
+
+def _shown(value) -> str:
+    return "—" if value is None else str(value)
+
+
+def changes_since(previous: MonthlyReport, rows: list[UnitScore], summary: dict) -> dict:
+    """What a new build of a month changes against ``previous`` (the version readers have seen): each unit's
+    changed numbers and the campaign's, as text a page lists. Empty lists: the new version equals the old."""
+    old = {s.unit_id: s for s in previous.scores.all()}
+    units = []
+    for row in rows:
+        before = old.pop(row.unit_id, None)
+        if before is None:
+            units.append({"unit": row.unit_name, "changes": ["新增"]})
+            continue
+        diffs = [f"{label} {_shown(getattr(before, name))}→{_shown(getattr(row, name))}"
+                 for name, label in COMPARED_FIELDS.items() if getattr(before, name) != getattr(row, name)]
+        if diffs:
+            units.append({"unit": row.unit_name, "changes": diffs})
+    units += [{"unit": s.unit_name, "changes": ["不再列入"]} for s in old.values()]
+    old_head, new_head = (previous.summary or {}).get("headline", {}), summary.get("headline", {})
+    headline = [f"{label} {old_head.get(a, {}).get(b)}→{new_head.get(a, {}).get(b)}"
+                for (a, b), label in HEADLINE_FIELDS.items()
+                if old_head.get(a, {}).get(b) != new_head.get(a, {}).get(b)]
+    return {"version": previous.version, "units": units, "headline": headline}
 
 
 def publish_report(report: MonthlyReport, user=None, *,

@@ -11,11 +11,13 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, F, Q
 
-from hazards.models import HazardFollowUp, MajorHazard
+from hazards import rules as hazard_rules
+from hazards.models import HazardFollowUp
+from tasks import rules as task_rules
 from tasks.choices import ExtensionState, ReportState
 from tasks.models import ExtensionRequest, FollowUp, ProgressReport, ProgressValue
 
-from .scoring import Period, campaign_assignments, overdue_at, remit_of, share
+from .scoring import Period, remit_of, share
 
 LIST_LIMIT = 300
 DETAIL_LIMIT = 50
@@ -25,8 +27,10 @@ REGISTER_RATE = re.compile(r"(隐患|整改|销号).{0,6}(整改|销号|清零)(
 CONSISTENCY_TOLERANCE = Decimal("0.5")
 
 
-def _pct(part: int, whole: int) -> str:
-    return str((share(part, whole) * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+def _pct(part: int, whole: int) -> str | None:
+    """A rate to one decimal; ``None`` when there is nothing to count (shown "—", never 100%)."""
+    ratio = share(part, whole)
+    return None if ratio is None else str((ratio * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
 def _day(value) -> str | None:
@@ -34,28 +38,27 @@ def _day(value) -> str | None:
 
 
 def headline(period: Period) -> dict:
-    """The campaign's numbers for the month: tasks, hazards and reporting."""
+    """The campaign's numbers for the month, as they stood at its end: tasks, hazards and reporting."""
     end, campaign = period.end, period.campaign
-    tasks = campaign_assignments(campaign).aggregate(
-        due=Count("pk", filter=Q(due_date__lte=end)),
-        on_time=Count("pk", filter=Q(due_date__lte=end, completed_on__lte=F("due_date"))),
-        overdue=Count("pk", filter=Q(due_date__lt=end) & (Q(completed_on__isnull=True) | Q(completed_on__gt=end))),
-        completed=Count("pk", filter=Q(completed_on__lte=end)),
+    tasks = task_rules.campaign_assignments(campaign, end).aggregate(
+        due=Count("pk", filter=task_rules.due_by(end)),
+        on_time=Count("pk", filter=task_rules.completed_on_time(end)),
+        overdue=Count("pk", filter=task_rules.overdue(end)),
+        completed=Count("pk", filter=task_rules.completed_by(end)),
         total=Count("pk"),
     )
-    found = Q(found_on__lte=end)
-    closed = Q(closed_on__lte=end)
-    hazards = MajorHazard.objects.filter(campaign=campaign).aggregate(
-        found=Count("pk", filter=found),
-        found_in_month=Count("pk", filter=Q(found_on__gte=period.month, found_on__lte=end)),
-        increment_in_month=Count("pk", filter=Q(found_on__gte=period.month, found_on__lte=end,
-                                                found_on__gt=campaign.baseline_date)),
+    closed, still_open, stock = hazard_rules.closed_by(end), hazard_rules.open_at(end), hazard_rules.stock(campaign)
+    in_month = Q(found_on__gte=period.month)
+    hazards = hazard_rules.campaign_hazards(campaign, end).aggregate(
+        found=Count("pk"),
+        found_in_month=Count("pk", filter=in_month),
+        increment_in_month=Count("pk", filter=in_month & ~stock),
         closed=Count("pk", filter=closed),
-        closed_in_month=Count("pk", filter=Q(closed_on__gte=period.month, closed_on__lte=end)),
-        open=Count("pk", filter=found & ~closed),
-        overdue=Count("pk", filter=overdue_at(end)),
-        stock_left=Count("pk", filter=Q(found_on__lte=campaign.baseline_date) & ~closed),
-        increment_left=Count("pk", filter=Q(found_on__gt=campaign.baseline_date, found_on__lte=end) & ~closed),
+        closed_in_month=Count("pk", filter=closed & Q(closed_on__gte=period.month)),
+        open=Count("pk", filter=still_open),
+        overdue=Count("pk", filter=hazard_rules.overdue(end)),
+        stock_left=Count("pk", filter=stock & still_open),
+        increment_left=Count("pk", filter=~stock & still_open),
     )
     return {"tasks": tasks, "hazards": hazards,
             "task_completion_pct": _pct(tasks["completed"], tasks["total"]),
@@ -67,16 +70,16 @@ def action_lines(period: Period) -> list[dict]:
     """Progress by action line: assignments, due, completed, on time and overdue at month end."""
     end = period.end
     rows = (
-        campaign_assignments(period.campaign).order_by()
+        task_rules.campaign_assignments(period.campaign, end).order_by()
         .values(line_id=F("task__action_line_id"), number=F("task__action_line__number"),
                 title=F("task__action_line__title"), plan_unit=F("task__plan__unit__short_name"),
                 plan_kind=F("task__plan__kind"))
         .annotate(
             total=Count("pk"),
-            due=Count("pk", filter=Q(due_date__lte=end)),
-            completed=Count("pk", filter=Q(completed_on__lte=end)),
-            on_time=Count("pk", filter=Q(due_date__lte=end, completed_on__lte=F("due_date"))),
-            overdue=Count("pk", filter=Q(due_date__lt=end) & (Q(completed_on__isnull=True) | Q(completed_on__gt=end))),
+            due=Count("pk", filter=task_rules.due_by(end)),
+            completed=Count("pk", filter=task_rules.completed_by(end)),
+            on_time=Count("pk", filter=task_rules.completed_on_time(end)),
+            overdue=Count("pk", filter=task_rules.overdue(end)),
         )
         .order_by("plan_kind", "plan_unit", "number")
     )
@@ -150,25 +153,24 @@ def extensions(period: Period) -> dict:
 def overdue_details(period: Period) -> tuple[dict[int, list], dict[int, list], dict[int, int]]:
     """Per unit: overdue assignments and hazards at month end (capped) and the overdue task count."""
     end = period.end
-    overdue = campaign_assignments(period.campaign).filter(
-        Q(due_date__lt=end) & (Q(completed_on__isnull=True) | Q(completed_on__gt=end))
-    )
+    overdue = task_rules.campaign_assignments(period.campaign, end).filter(task_rules.overdue(end))
     task_counts = dict(overdue.order_by().values_list("unit_id").annotate(n=Count("pk")))
     tasks: dict[int, list] = {}
-    for row in overdue.order_by("unit_id", "due_date", "task__code").values(
-        "pk", "unit_id", "due_date", code=F("task__code"), text=F("task__text"), step=F("milestone__text"),
+    for row in overdue.order_by("unit_id", "due_then", "task__code").values(
+        "pk", "unit_id", "due_then", code=F("task__code"), text=F("task__text"), step=F("milestone__text"),
     ):
         listed = tasks.setdefault(row["unit_id"], [])
         if len(listed) < DETAIL_LIMIT:
             text = (row["step"] or row["text"]).split("。")[0][:80]
             listed.append({"assignment_id": row["pk"], "code": row["code"], "text": text,
-                           "due_date": _day(row["due_date"]), "days": (end - row["due_date"]).days})
+                           "due_date": _day(row["due_then"]), "days": (end - row["due_then"]).days})
     hazards: dict[int, list] = {}
-    for row in MajorHazard.objects.filter(Q(campaign=period.campaign) & overdue_at(end)).order_by("deadline").values(
-        "pk", "township_id", "supervisor_id", "deadline", "description", company=F("enterprise__name"),
+    overdue_hazards = hazard_rules.campaign_hazards(period.campaign, end).filter(hazard_rules.overdue(end))
+    for row in overdue_hazards.order_by("deadline_then").values(
+        "pk", "township_id", "supervisor_id", "deadline_then", "description", company=F("enterprise__name"),
     ):
         item = {"hazard_id": row["pk"], "enterprise": row["company"], "text": row["description"][:80],
-                "deadline": _day(row["deadline"]), "days": (end - row["deadline"]).days}
+                "deadline": _day(row["deadline_then"]), "days": (end - row["deadline_then"]).days}
         for unit_id in {row["township_id"], row["supervisor_id"]}:
             listed = hazards.setdefault(unit_id, [])
             if len(listed) < DETAIL_LIMIT:
@@ -181,8 +183,8 @@ def register_rates(period: Period) -> dict[tuple[str, int], tuple[int, int]]:
     end = period.end
     result = {}
     for remit in ("township", "supervisor"):
-        rows = (MajorHazard.objects.filter(campaign=period.campaign, found_on__lte=end).order_by()
-                .values(f"{remit}_id").annotate(found=Count("pk"), closed=Count("pk", filter=Q(closed_on__lte=end))))
+        rows = (hazard_rules.campaign_hazards(period.campaign, end).order_by().values(f"{remit}_id")
+                .annotate(found=Count("pk"), closed=Count("pk", filter=hazard_rules.closed_by(end))))
         for row in rows:
             result[(remit, row[f"{remit}_id"])] = (row["closed"], row["found"])
     return result

@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import F
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -194,6 +195,14 @@ class PublishView(OfficeOnlyMixin, ReportMixin, View):
         return HttpResponseRedirect(reverse("monthly-detail", args=[self.campaign.slug, self.report.month_param]))
 
 
+def _viewer(user) -> tuple[bool, int | None]:
+    """Whose lists a ranking links to: every unit's for those who read everything, else only the viewer's unit."""
+    if access.reads_everything(user):
+        return True, None
+    unit = access.unit_of(user)
+    return False, unit.pk if unit is not None else None
+
+
 def _score_groups(report: MonthlyReport) -> list[tuple[Group, list]]:
     scores = list(report.scores.all())
     return [(group, [s for s in scores if s.group == group.value]) for group in Group]
@@ -213,6 +222,7 @@ class DispatchReportView(LeadersOnlyMixin, ReportMixin, TemplateView):
                                    if s.details.get("tasks") or s.details.get("hazards")]
         kwargs["versions"] = selectors.versions(report) if access.is_office(self.request.user) else []
         kwargs["bulletins"] = list(report.bulletins.all())
+        kwargs["viewer"] = _viewer(self.request.user)
         return super().get_context_data(**kwargs)
 
 
@@ -224,8 +234,8 @@ def _score_pages(report: MonthlyReport, request) -> list[tuple[Group, object]]:
     details the bulletins need (several kilobytes per unit)."""
     pages = []
     for group in Group:
-        scores = report.scores.filter(group=group.value).defer("details").order_by("rank", "sort_order",
-                                                                                    "unit_code")
+        scores = report.scores.filter(group=group.value).defer("details").order_by(
+            F("rank").asc(nulls_last=True), "sort_order", "unit_code")
         pages.append((group, Paginator(scores, RANKING_PAGE).get_page(request.GET.get(f"{group.value}_page"))))
     return pages
 
@@ -252,9 +262,16 @@ class ScoreboardView(CampaignContentMixin, TemplateView):
         months = self.kept("months", lambda: selectors.month_list(user, self.campaign, lean=True))
         # The version shown is the one the month menu lists for that month (or the newest month): one query
         # instead of two. Its other fields (weights, who published it) load only if the cached page is missing.
-        report = next((r for r in months if month is None or r.month == month), None)
+        # With no month asked for: the newest ended month (a preview of the month in progress only when asked for, or
+        # when it is all there is).
+        if month is None:
+            report = next((r for r in months if not r.is_preview), None) or next(iter(months), None)
+        else:
+            report = next((r for r in months if r.month == month), None)
+        self.asked_month = month
         kwargs["report"] = report
         kwargs["months"] = months
+        kwargs["asked_month"] = month
         self.report, self.months = report, months
         return super().get_context_data(**kwargs)
 
@@ -268,6 +285,7 @@ class ScoreboardView(CampaignContentMixin, TemplateView):
             "summary": selectors.summary_parts(report, "headline", "reporting", "period_end"),
             "chart": scoreboard_data(user, self.campaign, report, self.months),
             "can_read_dispatch": access.reads_everything(user),
+            "viewer": _viewer(user),
         }
 
 

@@ -583,8 +583,8 @@ class TaskSheetImport:
                 key = keys.get((spec.action_title, spec.key_title))
                 tasks.append((task_id, plan_id, line.pk if line else None, key.pk if key else None, spec.code,
                               spec.position, spec.text, None))
-            # Each new task gets its "created by" history record naming the importer; its milestones,
-            # assignments and targets were created with it, and get their own records once anyone changes them.
+            # Each new row gets its "created by" history record naming the importer: the audit log shows it, and a
+            # past month is counted without what was created after it (DESIGN §5, core/history.py).
             insert_with_history(Task, COLUMNS_OF[Task], tasks, user=user, insert=writer.insert)
             milestone_ids, milestone_rows, assignments = iter(ids[Milestone]), [], []
             for task_id, spec in zip(task_ids, specs, strict=True):
@@ -593,18 +593,21 @@ class TaskSheetImport:
                     m_id = next(milestone_ids)
                     milestone_rows.append((m_id, task_id, seq, due, text, None))
                     assignments += [(task_id, m_id, unit_id, role, due, None, None, None) for unit_id, role in units]
-            writer.insert(Milestone, COLUMNS_OF[Milestone], milestone_rows)
-            writer.insert(Assignment, COLUMNS_OF[Assignment],
-                          [(a_id, *row) for a_id, row in zip(ids[Assignment], assignments, strict=True)])
+            insert_with_history(Milestone, COLUMNS_OF[Milestone], milestone_rows, user=user, insert=writer.insert)
+            insert_with_history(Assignment, COLUMNS_OF[Assignment],
+                                [(a_id, *row) for a_id, row in zip(ids[Assignment], assignments, strict=True)],
+                                user=user, insert=writer.insert)
             target_ids, target_rows, values = iter(ids[QuantifiedTarget]), [], []
             for task_id, spec in zip(task_ids, specs, strict=True):
                 for t in spec.targets:
                     t_id = next(target_ids)
                     target_rows.append((t_id, task_id, t.metric, t.measure_unit, t.comparator, None, t.source_text))
                     values += [(t_id, year, value) for year, value in t.values.items()]
-            writer.insert(QuantifiedTarget, COLUMNS_OF[QuantifiedTarget], target_rows)
-            writer.insert(TargetYearValue, COLUMNS_OF[TargetYearValue],
-                          [(v_id, *row) for v_id, row in zip(ids[TargetYearValue], values, strict=True)])
+            insert_with_history(QuantifiedTarget, COLUMNS_OF[QuantifiedTarget], target_rows, user=user,
+                                insert=writer.insert)
+            insert_with_history(TargetYearValue, COLUMNS_OF[TargetYearValue],
+                                [(v_id, *row) for v_id, row in zip(ids[TargetYearValue], values, strict=True)],
+                                user=user, insert=writer.insert)
             writer.insert(Task.lead_units.through, ["task_id", "unit_id"],
                           [(task_id, u.id) for task_id, spec in zip(task_ids, specs, strict=True) for u in spec.lead])
             writer.insert(Task.cooperating_units.through, ["task_id", "unit_id"],

@@ -16,6 +16,7 @@ from campaign.models import ActionLine, Unit
 from core.formats import fmt_number
 from core.xlsx import Sheet
 
+from . import rules as task_rules
 from .choices import ExtensionState, ReportState, Warning
 from .models import Assignment, ExtensionRequest, ProgressReport, QuantifiedTarget, TargetYearValue
 from .selectors import COUNTING_REPORT_STATES, today, with_status
@@ -63,12 +64,16 @@ class TaskList:
     # the list stop after its rows instead of sorting every assignment of the campaign.
     ordering = ("task__plan_id", "task__position", "task__code", "due_date", "unit__sort_order", "pk")
 
-    def queryset(self, assignments: QuerySet[Assignment]) -> QuerySet[Assignment]:
-        return with_latest_progress(with_status(assignments)).select_related(
+    def queryset(self, assignments: QuerySet[Assignment], on: datetime.date | None = None) -> QuerySet[Assignment]:
+        """The rows with their status as of ``on`` (default today; a past day: as they stood then, tasks/rules.py)."""
+        if on is not None:
+            assignments = task_rules.standing(assignments, on)
+        return with_latest_progress(with_status(assignments, on)).select_related(
             "task__action_line", "unit", "milestone"
         ).order_by(*self.ordering)
 
-    def page(self, assignments: QuerySet[Assignment], number, per_page: int = 50, count=None):
+    def page(self, assignments: QuerySet[Assignment], number, per_page: int = 50, count=None,
+             on: datetime.date | None = None):
         """One page of the list: the page's ids come from the plain filtered query, and only those rows get the
         status and latest-progress columns (computing them before the LIMIT reads reports of every row).
 
@@ -79,7 +84,8 @@ class TaskList:
             paginator.count = count(assignments.count)
         page = paginator.get_page(number)
         ids = list(page.object_list)
-        rows = {a.pk: a for a in self.queryset(Assignment.objects.filter(pk__in=ids))}
+        # all_objects: a list of a past day holds rows withdrawn since.
+        rows = {a.pk: a for a in self.queryset(Assignment.all_objects.filter(pk__in=ids), on)}
         page.object_list = [rows[pk] for pk in ids]
         return page
 

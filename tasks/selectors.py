@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from campaign.models import ActionLine, KeyTask, Plan
 
+from . import rules
 from .choices import DUE_SOON_DAYS, Light, ReportState, State, Warning
 from .models import Assignment, Milestone, ProgressReport, QuantifiedTarget, TargetYearValue, Task
 
@@ -63,8 +64,11 @@ def with_status(assignments: QuerySet[Assignment], on: datetime.date | None = No
     """
     on = on or today()
     soon = on + datetime.timedelta(days=DUE_SOON_DAYS)
+    if "due_then" not in assignments.query.annotations:  # not already counted as of a day (tasks/rules.py)
+        assignments = assignments.annotate(due_then=F("due_date"))
+    overdue = rules.overdue(on)
     last_month = previous_month(on)
-    done = Q(completed_on__isnull=False)
+    done = Q(completed_on__lte=on)  # completed by the day counted at (today: completed at all)
     reported = ProgressReport.objects.filter(assignment=OuterRef("pk"), state__in=COUNTING_REPORT_STATES)
     assignments = assignments.annotate(
         has_report=Exists(reported),
@@ -73,7 +77,7 @@ def with_status(assignments: QuerySet[Assignment], on: datetime.date | None = No
     missed_last_month = Q(reported_last_month=False, task__plan__campaign__start_date__lte=month_end(last_month))
     return assignments.annotate(
         state=Case(
-            When(closed_on__isnull=False, then=Value(State.CLOSED)),
+            When(closed_on__lte=on, then=Value(State.CLOSED)),
             When(done, then=Value(State.COMPLETED)),
             When(has_report=True, then=Value(State.IN_PROGRESS)),
             default=Value(State.NOT_STARTED),
@@ -87,17 +91,17 @@ def with_status(assignments: QuerySet[Assignment], on: datetime.date | None = No
         ),
         warning=Case(
             When(done, then=Value(Warning.NONE)),
-            When(due_date__lt=on, then=Value(Warning.OVERDUE)),
-            When(due_date__lte=soon, then=Value(Warning.DUE_SOON)),
+            When(overdue, then=Value(Warning.OVERDUE)),
+            When(due_then__lte=soon, then=Value(Warning.DUE_SOON)),
             default=Value(Warning.NONE),
             output_field=CharField(),
         ),
         light=Case(
-            When(done & Q(completed_on__lte=F("due_date")), then=Value(Light.GREEN)),
+            When(done & Q(completed_on__lte=F("due_then")), then=Value(Light.GREEN)),
             # Completed after its due date: no longer overdue, but not "on time" either.
             When(done, then=Value(Light.YELLOW)),
-            When(due_date__lt=on, then=Value(Light.RED)),
-            When(due_date__lte=soon, then=Value(Light.YELLOW)),
+            When(overdue, then=Value(Light.RED)),
+            When(due_then__lte=soon, then=Value(Light.YELLOW)),
             When(missed_last_month, then=Value(Light.YELLOW)),
             default=Value(Light.GREEN),
             output_field=CharField(),

@@ -37,7 +37,20 @@ def world(request) -> World:
     # Works under both `db` and `transactional_db` (the worker tests need committed rows).
     if "transactional_db" not in request.fixturenames and "live_server" not in request.fixturenames:
         request.getfixturevalue("db")
-    return _build_world()
+    with entered_on(ENTERED):
+        return _build_world()
+
+
+# The day the test worlds were entered: before the campaign's first month ended, so every past month counts them
+# (a month is counted as it stood at its end, from the history tables: DESIGN §5).
+ENTERED = datetime.date(2024, 1, 2)
+
+
+def entered_on(day: datetime.date):
+    """Make what is created inside the block dated ``day`` (its history records and creation times), as if it had
+    been entered then."""
+    moment = datetime.datetime(day.year, day.month, day.day, 9, tzinfo=ZoneInfo("Asia/Shanghai"))
+    return time_machine.travel(moment, tick=True)
 
 
 def _build_world() -> World:

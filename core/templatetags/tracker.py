@@ -78,10 +78,27 @@ def get(mapping, key):
 
 
 @register.filter
+def pct_text(value) -> str:
+    """A percentage already worked out (a report summary's "87.5") with its sign; ``None`` (nothing to count) → "—"."""
+    return "—" if value is None or value == "" else f"{value}%"
+
+
+@register.filter
 def percent(ratio) -> str:
-    """A stored ratio (0–1) as a percentage with one decimal: 0.875 → "87.5%"."""
-    if ratio is None:
-        return ""
+    """A stored ratio (0–1) as a percentage with one decimal: 0.875 → "87.5%"; nothing to count (``None``) → "—"."""
+    if ratio is None or ratio == "":
+        return "—"
     from decimal import ROUND_HALF_UP, Decimal
 
     return f"{(Decimal(ratio) * 100).quantize(Decimal('0.1'), rounding=ROUND_HALF_UP)}%"
+
+
+@register.simple_tag
+def count_link(count, href, css="", allowed=True):
+    """A number that promises a list: a link marked ``data-count`` (the link-count test follows every one and
+    compares with the list's ``data-total``), or plain text for a viewer who may not open that list."""
+    from django.utils.html import format_html
+
+    if not allowed:
+        return format_html('<span class="{}">{}</span>', css, count)
+    return format_html('<a class="{}" href="{}" data-count="{}">{}</a>', css, href, count, count)

@@ -1,5 +1,7 @@
 """Filters of the report pages (ranking, dispatch report)."""
 
+from urllib.parse import urlencode
+
 from django import template
 
 from hazards.choices import HazardFollowUpKind
@@ -25,3 +27,28 @@ def rank_change(change) -> str:
 def follow_up_kind(kind: str) -> str:
     """The label of a task or hazard follow-up kind stored in a report snapshot."""
     return _FOLLOW_UP_LABELS.get(kind, kind)
+
+
+@register.filter
+def not_rated(score, component: str) -> str:
+    """Why a unit's component is 不参评 this month (shown on its "—")."""
+    return score.not_rated_reason(component)
+
+
+@register.filter
+def task_query(score, day: str) -> str:
+    """The task list of this unit's assignments as they stood on ``day`` (the rule is added after it)."""
+    return "?" + urlencode({"unit": score.unit_code, "as_of": day})
+
+
+@register.filter
+def hazard_query(score, day: str) -> str:
+    """The register of this unit's remit (located in a township, supervised by a department) as it stood on ``day``."""
+    return "?" + urlencode({score.remit: score.unit_id, "as_of": day})
+
+
+@register.filter
+def opens_lists_of(score, viewer) -> bool:
+    """Whether the viewer may open this unit's lists: everyone who reads everything, and a unit its own."""
+    reads_all, own_unit_id = viewer
+    return bool(reads_all) or score.unit_id == own_unit_id

@@ -12,12 +12,15 @@ from campaign import access
 from campaign.choices import RANKING_GROUPS
 from campaign.mixins import CampaignContentMixin, CampaignMixin
 from campaign.models import ActionLine, Unit
+from campaign.selectors import campaign_units
 from core.widgets import lean_choices, speed_up
 from core.xlsx import xlsx_response
 from tasks import access as task_access
 
+from .. import rules as task_rules
 from ..choices import STATUS_FILTER_CHOICES
 from ..lists import Ledger, ProblemList, TaskList, task_list_models
+from ..rules import RULES
 from ..selectors import filter_by_status, with_status
 
 
@@ -27,18 +30,24 @@ def action_line_label(number, title) -> str:
 
 class ListFilterForm(forms.Form):
     unit = forms.ModelChoiceField(label="责任单位", queryset=Unit.objects.none(), required=False,
-                                  to_field_name="code")
-    action_line = forms.ModelChoiceField(label="行动", queryset=ActionLine.objects.none(), required=False)
+                                  to_field_name="code", empty_label="全部")
+    action_line = forms.ModelChoiceField(label="行动", queryset=ActionLine.objects.none(), required=False,
+                                         empty_label="全部")
     status = forms.ChoiceField(label="状态", choices=[("", "全部")] + STATUS_FILTER_CHOICES, required=False)
     year = forms.TypedChoiceField(label="年度", choices=(), required=False, coerce=int, empty_value=None)
     q = forms.CharField(label="搜索", required=False, max_length=100)
+    # The rules the pages count by (tasks/rules.py), at a day: the lists behind the numbers of the home page, the
+    # scoreboard and the dispatch report. With ``as_of`` the list is the plan as it stood at the end of that day.
+    rule = forms.ChoiceField(label="口径", choices=[("", "全部")] + [(k, label) for k, (label, _) in RULES.items()],
+                             required=False)
+    as_of = forms.DateField(label="截至日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, campaign, user, fields=None, **kwargs):
         super().__init__(*args, **kwargs)
         # The campaign's departments, townships and zones (the units under its office), with only the fields the
         # options show: finding the units that carry assignments reads all of a province's 100,000 of them.
-        units = Unit.objects.filter(parent=campaign.office, kind__in=list(RANKING_GROUPS)).order_by(
-            "kind", "sort_order", "code").only("id", "code", "name")
+        units = campaign_units(campaign, RANKING_GROUPS).order_by("kind", "sort_order", "code").only(
+            "id", "code", "name")
         if not access.reads_everything(user):
             units = units.filter(pk=access.unit_of(user).pk)
         self.fields["unit"].queryset = units
@@ -56,10 +65,26 @@ class ListFilterForm(forms.Form):
             lean_choices(self.fields["action_line"], "number", "title", label=action_line_label)
         speed_up(self)
 
+    def clean_as_of(self):
+        day = self.cleaned_data.get("as_of")
+        if day is not None and day > timezone.localdate():
+            raise forms.ValidationError("截至日期不能晚于今天。")
+        return day
+
+    @property
+    def on(self):
+        """The day the list counts at: ``as_of`` when given, else today."""
+        return (self.cleaned_data.get("as_of") if self.is_bound and self.is_valid() else None) or timezone.localdate()
+
     def apply(self, assignments):
+        """``assignments`` (withdrawn ones included) narrowed to those in force at the list's day, then filtered."""
         if not self.is_valid():
-            return assignments
+            return task_rules.standing(assignments, timezone.localdate())
         data = self.cleaned_data
+        on = self.on
+        assignments = task_rules.standing(assignments, on)
+        if data.get("rule"):
+            assignments = assignments.filter(RULES[data["rule"]][1](on))
         if data.get("unit"):
             assignments = assignments.filter(unit=data["unit"])
         if data.get("action_line"):
@@ -82,7 +107,7 @@ class BaseListView(CampaignMixin, TemplateView):
                                           fields=self.filter_fields)
         if self.filter_form.is_bound and not self.filter_form.is_valid() and "unit" in self.filter_form.errors:
             raise Http404("没有找到该单位，或您无权查看。")
-        return self.filter_form.apply(task_access.visible_assignments(user, self.campaign))
+        return self.filter_form.apply(task_access.visible_assignments(user, self.campaign, withdrawn=True))
 
     def export_name(self, title: str) -> str:
         return f"{self.campaign.name}-{title}-{timezone.localdate():%Y%m%d}.xlsx"
@@ -122,8 +147,11 @@ class TaskListView(CampaignContentMixin, BaseListView):
 
     def get_content_data(self) -> dict:
         count = lambda compute: self.kept("count", compute)  # noqa: E731
-        return {"page": self.report.page(self.assignments, self.request.GET.get("page"), count=count),
-                "report": self.report}
+        form = (self.assignments, self.filter_form)[1]
+        data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+        page = self.report.page(self.assignments, self.request.GET.get("page"), count=count, on=data.get("as_of"))
+        return {"page": page, "report": self.report, "as_of": data.get("as_of"),
+                "rule_label": RULES[data["rule"]][0] if data.get("rule") else ""}
 
 
 class ProblemListView(BaseListView):

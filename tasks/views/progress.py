@@ -21,7 +21,7 @@ from campaign.mixins import CampaignMixin
 from campaign.models import Unit
 from core.attachments import CONTENT_TYPES
 from core.errors import ServiceError
-from core.params import strict_int
+from core.params import month_or, strict_int
 from tasks import access as task_access
 
 from ..choices import ExtensionState, ReportState
@@ -40,13 +40,6 @@ from ..services import (
     reports_save,
 )
 from ..targets import latest_accepted, target_progress
-
-
-def parse_month(value: str | None, default: datetime.date) -> datetime.date:
-    try:
-        return datetime.datetime.strptime(value or "", "%Y-%m").date()
-    except ValueError:
-        return month_start(default)
 
 
 def _error_text(error: ServiceError) -> str:
@@ -69,7 +62,7 @@ class MonthlyEntryView(CampaignMixin, TemplateView):
     @cached_property
     def month(self) -> datetime.date:
         current = month_start(timezone.localdate())
-        month = parse_month(self.request.GET.get("month"), current)
+        month = month_or(self.request.GET.get("month"), current)
         campaign = self.campaign
         if month > current or month < month_start(campaign.start_date) or month > campaign.end_date:
             return current

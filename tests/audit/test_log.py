@@ -16,6 +16,8 @@ from core.db import history_user
 from hazards.models import MajorHazard
 from tasks.models import Assignment, Task
 
+from ..conftest import ENTERED
+
 pytestmark = pytest.mark.django_db
 DENIED_MIDDLEWARE = "audit.middleware.DeniedRequestMiddleware"
 URL = "/audit/"
@@ -150,7 +152,10 @@ def test_filters_by_user_model_and_date(client, world, users):
 
     today = timezone.localdate()
     assert log_page(LogFilters(since=today, until=today)).entries
-    assert log_page(LogFilters(until=today - datetime.timedelta(days=1))).entries == []
+    # Before today: only the world's creation, entered on the campaign's second day (tests/conftest.py).
+    earlier = log_page(LogFilters(until=today - datetime.timedelta(days=1))).entries
+    assert earlier and "新建" in {e.action for e in earlier}
+    assert all(timezone.localtime(e.at).date() == ENTERED for e in earlier)
     assert log_page(LogFilters(since=today + datetime.timedelta(days=1))).entries == []
 
     client.force_login(users["office"])

@@ -13,7 +13,7 @@ from demo.loader import load_demo
 from demo.reports import past_months
 from demo.targets import DEMO_TARGETS, OVERSTATING_UNITS
 from reporting.models import MonthlyReport, UnitScore
-from reporting.scoring import ranked_units
+from reporting.scoring import period_of, ranked_units
 from tasks.models import ExtensionRequest, FollowUp, ProgressValue, QuantifiedTarget
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +40,9 @@ def test_one_published_report_per_past_month_with_every_ranked_unit(campaign):
     assert months[0] == datetime.date(2024, 1, 1) and months[-1] == datetime.date(2026, 2, 1)
     assert [r.month for r in reports] == months
     assert {(r.state, r.version, r.is_current) for r in reports} == {("published", 1, True)}
-    ranked = set(ranked_units(campaign).values_list("pk", flat=True))
+    # The units of each month as they stood at its end (the plan was adopted before the first month ended).
+    ranked = set(ranked_units(period_of(campaign, months[0])).values_list("pk", flat=True))
+    assert ranked == set(ranked_units(period_of(campaign, months[-1])).values_list("pk", flat=True))
     scored = Counter()
     for report_id, unit_id in UnitScore.objects.filter(report__campaign=campaign).values_list("report_id", "unit_id"):
         scored[report_id] += 1
@@ -67,9 +69,11 @@ def test_demo_targets_have_yearly_values_and_actuals(campaign):
 def test_targets_component_varies_between_units(campaign):
     spread = {}
     for report in MonthlyReport.objects.filter(campaign=campaign):
-        values = set(report.scores.values_list("targets", flat=True))
+        values = set(report.scores.exclude(targets=None).values_list("targets", flat=True))
         spread[report.month] = len(values)
         assert min(values) >= 0
+        # A unit with no target for the year is 不参评 on targets, never given full marks.
+        assert not report.scores.filter(target_count=0).exclude(targets=None).exists()
     assert max(spread.values()) > 5
     assert all(n > 1 for n in spread.values())  # in every month some unit is short of a target
     latest = MonthlyReport.objects.filter(campaign=campaign).latest("month")

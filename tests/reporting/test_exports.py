@@ -73,25 +73,39 @@ def test_json_lists_every_unit_with_its_components_and_the_score_identity_holds(
     assert {u["code"] for u in data["units"]} == set(scores)
     w = data["weights"]
     assert (w["on_time"], w["reporting"], w["targets"], w["hazards"]) == (40, 15, 20, 25)
+    rated_any = not_rated_any = False
     for unit in data["units"]:
         stored = scores[unit["code"]]
         assert unit["name"] == stored.unit_name
         assert unit["group"] in Group.values
         assert unit["rank"] == stored.rank
-        assert isinstance(unit["score"], int | float)
         c = unit["components"]
         assert set(c) == {"on_time", "reporting", "targets", "hazards"}
-        assert all(isinstance(v, int | float) and 0 <= v <= 1 for v in c.values())
-        assert c["on_time"] == float(stored.on_time)  # full stored precision
-        total = (w["on_time"] * c["on_time"] + w["reporting"] * c["reporting"] + w["targets"] * c["targets"]
-                 + w["hazards"] * c["hazards"] - unit["penalty"])
-        assert abs(total - unit["score"]) <= 0.01, unit
+        # DESIGN §5 from the row's own counts: nothing to count is null (不参评), never full marks.
+        bases = {"on_time": unit["due_count"], "reporting": unit["reports_required"],
+                 "targets": unit["target_count"], "hazards": unit["hazards_due"]}
+        for name, base in bases.items():
+            assert (c[name] is None) == (base == 0), (unit["code"], name)
+            assert c[name] is None or (isinstance(c[name], int | float) and 0 <= c[name] <= 1)
+        if c["on_time"] is not None:
+            assert c["on_time"] == float(stored.on_time)  # full stored precision
+            assert abs(c["on_time"] - unit["on_time_count"] / unit["due_count"]) < 1e-6
+        rated = {name: value for name, value in c.items() if value is not None}
+        not_rated_any = not_rated_any or len(rated) < 4
+        if not rated:
+            assert unit["score"] is None and unit["rank"] is None and unit["rated"] is False
+            continue
+        rated_any = True
+        assert isinstance(unit["score"], int | float) and unit["rated"] is True
+        total = 100 * sum(w[name] * value for name, value in rated.items()) / sum(w[name] for name in rated)
+        assert abs(total - unit["penalty"] - unit["score"]) <= 0.01, unit
         for count in ("due_count", "on_time_count", "reports_required", "reports_on_time", "target_count",
                       "hazards_due", "hazards_closed_on_time", "overdue_hazards"):
             assert unit[count] == getattr(stored, count)
+    assert rated_any and not_rated_any  # the demo month has both kinds
 
-    # Townships first, then departments, each by rank.
-    order = [(Group.values.index(u["group"]), u["rank"]) for u in data["units"]]
+    # Townships first, then departments, each by rank; unranked units last in their group.
+    order = [(Group.values.index(u["group"]), u["rank"] is None, u["rank"] or 0) for u in data["units"]]
     assert order == sorted(order)
 
 

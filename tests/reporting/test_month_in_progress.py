@@ -65,3 +65,28 @@ def test_once_the_month_has_ended_its_official_build_replaces_the_preview(world,
         assert official.pk == preview.pk and not official.is_preview and official.month_label == "2026年11月"
         assert official.summary["period_end"] == "2026-11-30"
         assert publish_report(official, users["office"], reviewed_build=official.built_at).is_published
+
+
+def test_a_preview_before_the_reporting_deadline_does_not_count_anyone_late(world, users):
+    # The suite's day is 11-18, before the 25th: nobody is late yet, so 按时填报 is 不参评, never 0%.
+    preview = build_report(world.campaign, NOVEMBER, user=users["office"], preview=True)
+    assert preview.scores.exists()
+    assert all(s.reporting is None and s.reports_required == 0 for s in preview.scores.all())
+    beijing = datetime.timezone(datetime.timedelta(hours=8))
+    with time_machine.travel(datetime.datetime(2026, 11, 27, 10, tzinfo=beijing)):
+        later = build_report(world.campaign, NOVEMBER, user=users["office"], preview=True)
+    assert any(s.reports_required for s in later.scores.all())
+    assert all(s.reporting == 0 for s in later.scores.all() if s.reports_required)  # no one reported by the 25th
+
+
+def test_the_scoreboard_opens_on_the_last_ended_month_even_when_a_preview_exists(client, world, users):
+    publish_report(build_report(world.campaign, datetime.date(2026, 10, 1)))
+    build_report(world.campaign, NOVEMBER, preview=True)
+    client.force_login(users["office"])
+    page = client.get(reverse("scoreboard", args=[world.campaign.slug])).content.decode()
+    assert '<option value="2026-10" selected>' in page and "截至11月18日，预览" in page  # the preview is in the menu
+    page = client.get(reverse("scoreboard", args=[world.campaign.slug]) + "?month=2026-11").content.decode()
+    assert '<option value="2026-11" selected>' in page
+    client.force_login(users["leader"])
+    page = client.get(reverse("scoreboard", args=[world.campaign.slug]) + "?month=2026-11").content.decode()
+    assert "2026年11月的月报尚未发布" in page and '<option value="2026-10">' in page

@@ -18,6 +18,7 @@ from reporting.services import build_report
 from tasks.choices import Comparator, ReportState
 from tasks.models import Assignment, ProgressReport, ProgressValue, QuantifiedTarget, TargetYearValue
 
+from ..conftest import ENTERED, entered_on
 from ..factories import CampaignFactory, PlanFactory, UnitFactory, make_task
 
 pytestmark = pytest.mark.django_db
@@ -123,7 +124,8 @@ class County:
 
 @pytest.fixture
 def county():
-    return County()
+    with entered_on(ENTERED):
+        return County()
 
 
 def scores_of(report):
@@ -148,26 +150,41 @@ def test_every_component_total_and_rank_match_the_hand_computation(county):
     # 40/3 + 15/3 + 20 × 2.675/3 + 25/3 − 1 = 13.3333 + 5 + 17.8333 + 8.3333 − 1 = 43.50
     assert d1.score == Decimal("43.50")
 
-    # Nothing to count anywhere → full marks.
-    assert scores["d2"].score == scores["d4"].score == Decimal("100.00")
-    assert (scores["d2"].due_count, scores["d2"].reports_required, scores["d2"].target_count,
-            scores["d2"].hazards_due) == (0, 0, 0, 0)
-    # d3: 12 hazards due, none closed → A4 = 0; 12 overdue → penalty capped at 10: 40 + 15 + 20 + 0 − 10.
+    # Nothing to count anywhere → 不参评 on every component: no score, no rank (本月无考核事项), never full marks.
+    for code in ("d2", "d4"):
+        s = scores[code]
+        assert (s.due_count, s.reports_required, s.target_count, s.hazards_due) == (0, 0, 0, 0)
+        assert (s.on_time, s.reporting, s.targets, s.hazards, s.score, s.rank) == (None,) * 6
+        assert not s.rated
+    # d3: only hazards to count: 12 due, none closed → A4 = 0, the only rated component; 12 overdue → penalty
+    # capped at 10: 100 × 25·0 / 25 − 10.
+    assert (scores["d3"].on_time, scores["d3"].reporting, scores["d3"].targets) == (None, None, None)
+    assert scores["d3"].hazards == 0
     assert scores["d3"].overdue_hazards == 12
     assert scores["d3"].penalty == Decimal("10.00")
-    assert scores["d3"].score == Decimal("65.00")
-    # Townships answer for hazards located there: t1 as d1 (1/3, −1), t2 as d3.
-    assert scores["t1"].score == Decimal("82.33")  # 40 + 15 + 20 + 25/3 − 1 = 82.333…
-    assert scores["t2"].score == Decimal("65.00")
-    # z: done on its due date, June report on the 25th → everything full.
+    assert scores["d3"].score == Decimal("-10.00")
+    # Townships answer for hazards located there: t1 as d1 (1/3, −1), t2 as d3; they have no tasks.
+    assert scores["t1"].score == Decimal("32.33")  # 100 × (25 × 1/3) / 25 − 1 = 32.333…
+    assert scores["t2"].score == Decimal("-10.00")
+    # z: done on its due date, June report on the 25th; no targets, no hazards → 100 × (40 + 15) / 55.
     assert (scores["z"].on_time_count, scores["z"].reports_on_time) == (1, 1)
+    assert (scores["z"].targets, scores["z"].hazards) == (None, None)
     assert scores["z"].score == Decimal("100.00")
 
-    # Ranks within each group; ties share a rank (1, 1, 3, 4).
-    assert {c: scores[c].rank for c in ("d2", "d4", "d3", "d1")} == {"d2": 1, "d4": 1, "d3": 3, "d1": 4}
+    # Ranks within each group among the rated units; ties share a rank; unrated units have none.
+    assert {c: scores[c].rank for c in ("d1", "d3", "d2", "d4")} == {"d1": 1, "d3": 2, "d2": None, "d4": None}
     assert {c: scores[c].rank for c in ("z", "t1", "t2")} == {"z": 1, "t1": 2, "t2": 3}
     assert {scores[c].group for c in ("z", "t1", "t2")} == {"township"}
     assert {scores[c].group for c in ("d1", "d2", "d3", "d4")} == {"department"}
+
+
+def test_a_unit_with_nothing_rated_is_never_in_a_bulletin(county):
+    report = build_report(county.campaign, JUNE)
+    listed = {code for b in report.bulletins.all() for code in b.units}
+    assert "d2" not in listed and "d4" not in listed
+    assert "d1" in listed  # praised: first of the rated departments
+    bodies = " ".join(b.body for b in report.bulletins.all())
+    assert "单位d2" not in bodies and "单位d4" not in bodies
 
 
 def test_weights_come_from_the_campaign(county):
@@ -179,8 +196,8 @@ def test_weights_come_from_the_campaign(county):
     scores = scores_of(build_report(county.campaign, JUNE))
     # d1: 25 × (1/3 + 1/3 + 2.675/3 + 1/3) − min(2 × 1, 3) = 25 × 5.675/3 − 2 = 47.2917 − 2 → 45.29
     assert scores["d1"].score == Decimal("45.29")
-    # d3: 25 × 3 − min(2 × 12, 3) = 72
-    assert scores["d3"].score == Decimal("72.00")
+    # d3: only hazards rated, 0 of 12 → 100 × 25·0 / 25 − min(2 × 12, 3) = −3
+    assert scores["d3"].score == Decimal("-3.00")
 
 
 def test_report_on_the_deadline_day_counts_and_the_day_after_does_not(county):

@@ -187,7 +187,7 @@ def test_home_pages_per_role(client, world, users):
     assert "待审核填报" in page and world.dept_a.name in page and "本月未填报" in page
     client.force_login(users["leader"])
     page = client.get(url(world, "campaign-detail")).content.decode()
-    assert "逾期未完成" in page and "收到填报" in page
+    assert "逾期未完成" in page and "已报送进展" in page
 
 
 def test_attachments_are_served_only_to_those_who_may_see_them(client, world, users, tmp_path, settings):
