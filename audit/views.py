@@ -4,7 +4,7 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
-from campaign.mixins import OfficeRequiredMixin
+from campaign.mixins import ActionRequiredMixin
 from core.xlsx import Sheet, xlsx_response
 
 from .forms import LogFilterForm
@@ -21,7 +21,8 @@ def _page_number(request) -> int:
         return 1
 
 
-class AuditLogView(OfficeRequiredMixin, TemplateView):
+class AuditLogView(ActionRequiredMixin, TemplateView):
+    action = "audit.view"
     template_name = "audit/log.html"
 
     def get_context_data(self, **kwargs):
@@ -31,8 +32,10 @@ class AuditLogView(OfficeRequiredMixin, TemplateView):
         return super().get_context_data(**kwargs)
 
 
-class AuditExportView(OfficeRequiredMixin, View):
+class AuditExportView(ActionRequiredMixin, View):
     """The filtered log as .xlsx, newest first, at most EXPORT_LIMIT lines."""
+
+    action = "audit.view"
 
     def get(self, request, *args, **kwargs):
         filters = LogFilterForm(request.GET or None).log_filters()

@@ -14,7 +14,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from .choices import PlanKind, Role
-from .models import Campaign, Plan, Unit
+from .models import Campaign, Plan, Unit, unit_chain_ids, unit_tree
 
 
 def _profile(user):
@@ -38,13 +38,23 @@ def _profile(user):
     return profile
 
 
-def role_of(user) -> str | None:
+def account_role(user) -> str | None:
+    """The role the account holds, whatever campaign it is looking at."""
     if not user.is_authenticated or not user.is_active:
         return None
     if user.is_superuser:
         return Role.OFFICE
     profile = _profile(user)
     return profile.role if profile else None
+
+
+def role_of(user) -> str | None:
+    """The user's role where it is acting: inside a campaign (``enter_campaign``) the role it has in that campaign
+    (an office above the campaign's reads it as a leader), else the account's role."""
+    try:
+        return user._campaign_role
+    except AttributeError:
+        return account_role(user)
 
 
 def unit_of(user) -> Unit | None:
@@ -68,10 +78,107 @@ def has_access(user) -> bool:
     return reads_everything(user) or is_liaison(user)
 
 
+# ---- jurisdiction --------------------------------------------------------------------------------------------
+#
+# Every office, leader and liaison account belongs to a unit. An office changes only the campaigns run by its own
+# unit; it and its leaders read those of the units below (a city's office and leaders read its counties'); a
+# liaison works in the campaigns of the offices above its unit. Anything else answers 404. A superuser without a
+# unit is an administrator of every campaign.
+
+
+def _administrator(user) -> bool:
+    return user.is_superuser and unit_of(user) is None
+
+
+def jurisdiction_ids(user) -> list[int]:
+    """The user's unit and every active unit below it (one recursive query, once per request)."""
+    try:
+        return user._jurisdiction_ids
+    except AttributeError:
+        pass
+    unit = unit_of(user)
+    ids = list(unit_tree(unit).values_list("pk", flat=True)) if unit is not None else []
+    user._jurisdiction_ids = ids
+    return ids
+
+
 def visible_campaigns(user) -> QuerySet[Campaign]:
-    if not has_access(user):
-        return Campaign.objects.none()
-    return Campaign.objects.select_related("office")
+    """The campaigns the user may open at all."""
+    role = account_role(user)
+    campaigns = Campaign.objects.select_related("office")
+    if role is None:
+        return campaigns.none()
+    if _administrator(user):
+        return campaigns
+    unit = unit_of(user)
+    if unit is None:
+        return campaigns.none()
+    if role == Role.LIAISON:
+        return campaigns.filter(office_id__in=unit_chain_ids(unit.pk))
+    return campaigns.filter(office_id__in=jurisdiction_ids(user))
+
+
+def role_in(user, campaign: Campaign) -> str | None:
+    """The user's role in ``campaign``: the office of the unit running it is its office; an office above reads it
+    like a leader (never changes it); leaders and liaisons keep their role. None when it is outside the user's
+    jurisdiction (``visible_campaigns`` answers the same)."""
+    role = account_role(user)
+    if role is None:
+        return None
+    if _administrator(user):
+        return Role.OFFICE
+    unit = unit_of(user)
+    if unit is None:
+        return None
+    if role == Role.LIAISON:
+        # Most liaisons' units hang right under the office (no query); a deeper one is looked up in the tree.
+        if unit.parent_id == campaign.office_id or unit.pk in campaign_members(campaign):
+            return role
+        return None
+    if campaign.office_id == unit.pk:
+        return role
+    if unit.pk in campaign_office_chain(campaign):
+        return Role.LEADER
+    return None
+
+
+def campaign_office_chain(campaign: Campaign) -> list[int]:
+    """The campaign's office and the units above it (kept on the campaign object, which the page cache keeps)."""
+    chain = getattr(campaign, "_office_chain", None)
+    if chain is None:
+        chain = campaign._office_chain = unit_chain_ids(campaign.office_id)
+    return chain
+
+
+def campaign_members(campaign: Campaign) -> frozenset[int]:
+    """The units in the campaign's tree: its office and every active unit below (kept on the campaign object)."""
+    members = getattr(campaign, "_members", None)
+    if members is None:
+        members = campaign._members = frozenset(unit_tree(campaign.office, own=True).values_list("pk", flat=True))
+    return members
+
+
+def enter_campaign(user, campaign: Campaign) -> bool:
+    """From now on in this request ``user`` acts in ``campaign``: every role check (``is_office``, ``reads_everything``
+    …) answers with its role there. Raises Http404 outside the user's jurisdiction. True when the check worked out
+    something about the campaign that was not known yet (its office's chain, its units), worth keeping with it."""
+    known = (getattr(campaign, "_office_chain", None), getattr(campaign, "_members", None))
+    role = role_in(user, campaign)
+    if role is None:
+        raise Http404("没有找到该三年行动。")
+    user._campaign_role = role
+    return known != (getattr(campaign, "_office_chain", None), getattr(campaign, "_members", None))
+
+
+def in_jurisdiction(user, unit: Unit) -> bool:
+    """Units an office maintains: its own and those below it (an administrator: all)."""
+    return _administrator(user) or unit.pk in jurisdiction_ids(user)
+
+
+def units_in_jurisdiction(user) -> QuerySet[Unit]:
+    if _administrator(user):
+        return Unit.objects.all()
+    return Unit.objects.filter(pk__in=jurisdiction_ids(user))
 
 
 def visible_plans(user, campaign: Campaign) -> QuerySet[Plan]:

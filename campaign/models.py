@@ -6,7 +6,7 @@ import re
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import connection, models
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
 from simple_history.models import HistoricalRecords
@@ -70,21 +70,42 @@ class Unit(models.Model):
             node = node.parent
 
 
-def unit_tree(root: Unit) -> models.QuerySet:
-    """``root`` and every active unit below it, down to where an inactive unit cuts a branch off.
+def unit_tree(root: Unit, *, own: bool = False) -> models.QuerySet:
+    """``root`` and every active unit below it, down to where an inactive unit cuts a branch off. ``own``: the units
+    a campaign of ``root`` works with — below an office under ``root`` (a county under its city) it stops, that office
+    included but not its units, which are its own campaign's.
 
     One recursive query: one database may hold a province's or a country's units, and a campaign works with its
     office's own. UNION, not UNION ALL, so that a parent loop entered past the admin's checks cannot run forever.
     """
     table = Unit._meta.db_table
+    stop = "AND (tree.id = %s OR tree.kind <> %s)" if own else ""
     tree = f"""
-        WITH RECURSIVE tree(id) AS (
-            SELECT id FROM {table} WHERE id = %s
+        WITH RECURSIVE tree(id, kind) AS (
+            SELECT id, kind FROM {table} WHERE id = %s
             UNION
-            SELECT u.id FROM {table} u JOIN tree ON u.parent_id = tree.id WHERE u.is_active
+            SELECT u.id, u.kind FROM {table} u JOIN tree ON u.parent_id = tree.id WHERE u.is_active {stop}
         )
         SELECT id FROM tree"""
-    return Unit.objects.filter(pk__in=RawSQL(tree, [root.pk]))
+    params = [root.pk, root.pk, UnitKind.OFFICE.value] if own else [root.pk]
+    return Unit.objects.filter(pk__in=RawSQL(tree, params))
+
+
+def unit_chain_ids(unit_id: int) -> list[int]:
+    """``unit_id`` and every unit above it, nearest first, in one recursive query (UNION: a loop cannot run
+    forever)."""
+    table = Unit._meta.db_table
+    chain = f"""
+        WITH RECURSIVE chain(id, parent_id, depth) AS (
+            SELECT id, parent_id, 0 FROM {table} WHERE id = %s
+            UNION
+            SELECT u.id, u.parent_id, chain.depth + 1 FROM {table} u JOIN chain ON u.id = chain.parent_id
+            WHERE chain.depth < 32
+        )
+        SELECT id FROM chain ORDER BY depth"""
+    with connection.cursor() as cursor:
+        cursor.execute(chain, [unit_id])
+        return [row[0] for row in cursor.fetchall()]
 
 
 class Campaign(models.Model):
@@ -95,6 +116,11 @@ class Campaign(models.Model):
     office = models.ForeignKey(
         Unit, verbose_name="牵头办公室", on_delete=models.PROTECT, related_name="campaigns",
         limit_choices_to={"kind": UnitKind.OFFICE},
+    )
+    # Levels ("上下贯通"): a county's campaign belongs to its city's; the city's office reads it (never changes it)
+    # and sees it rolled up on its own campaign's front page.
+    parent = models.ForeignKey(
+        "self", verbose_name="上级三年行动", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
     )
     start_date = models.DateField("开始日期", default=datetime.date(2024, 1, 1))
     end_date = models.DateField("结束日期", default=datetime.date(2026, 12, 31))
@@ -140,6 +166,11 @@ class Campaign(models.Model):
     def clean(self):
         if self.start_date and self.end_date and self.end_date <= self.start_date:
             raise ValidationError({"end_date": "结束日期必须晚于开始日期。"})
+        if self.parent_id and self.office_id:
+            if self.parent_id == self.pk:
+                raise ValidationError({"parent": "上级三年行动不能是它自己。"})
+            if self.parent.office_id not in unit_chain_ids(self.office_id)[1:]:
+                raise ValidationError({"parent": "上级三年行动须由本单位的上级单位牵头。"})
 
     @property
     def years(self) -> list[int]:

@@ -69,7 +69,8 @@ class UnitListView(OfficeRequiredMixin, ListView):
     context_object_name = "units"
 
     def get_queryset(self):
-        units = Unit.objects.select_related("parent").order_by("parent_id", "kind", "sort_order", "code")
+        units = access.units_in_jurisdiction(self.request.user).select_related("parent").order_by(
+            "parent_id", "kind", "sort_order", "code")
         query = self.request.GET.get("q", "").strip()
         if query:
             units = units.filter(Q(name__icontains=query) | Q(short_name__icontains=query) | Q(code__icontains=query))
@@ -98,14 +99,27 @@ def _unit_tree(units: list[Unit]) -> list[tuple[int, Unit]]:
     return ordered
 
 
-class UnitCreateView(ManageFormMixin, CreateView):
+class JurisdictionFormMixin:
+    """An office maintains the units of its own jurisdiction (its unit and those below); a unit outside answers
+    404, and the forms offer only units inside."""
+
+    def get_queryset(self):
+        return access.units_in_jurisdiction(self.request.user)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["user"] = self.request.user
+        return kwargs
+
+
+class UnitCreateView(JurisdictionFormMixin, ManageFormMixin, CreateView):
     model = Unit
     form_class = UnitForm
     page_title = "新增单位"
     success_url = reverse_lazy("unit-list")
 
 
-class UnitUpdateView(ManageFormMixin, UpdateView):
+class UnitUpdateView(JurisdictionFormMixin, ManageFormMixin, UpdateView):
     model = Unit
     form_class = UnitForm
     page_title = "编辑单位"
@@ -116,8 +130,11 @@ class UnitDeleteView(ManageDeleteMixin, DeleteView):
     model = Unit
     success_url = reverse_lazy("unit-list")
 
+    def get_queryset(self):
+        return access.units_in_jurisdiction(self.request.user)
 
-class CampaignCreateView(ManageFormMixin, CreateView):
+
+class CampaignCreateView(JurisdictionFormMixin, ManageFormMixin, CreateView):
     model = Campaign
     form_class = CampaignForm
     page_title = "新建三年行动"
@@ -126,11 +143,16 @@ class CampaignCreateView(ManageFormMixin, CreateView):
         return reverse("campaign-detail", args=[self.object.slug]) if self.object else reverse("home")
 
 
-class CampaignUpdateView(ManageFormMixin, UpdateView):
+class CampaignUpdateView(CampaignMixin, JurisdictionFormMixin, ManageFormMixin, UpdateView):
+    """Only the office of the unit running the campaign changes its settings (an office above reads it: 403;
+    outside the jurisdiction: 404, from CampaignMixin)."""
+
     model = Campaign
     form_class = CampaignForm
     page_title = "三年行动设置"
-    slug_url_kwarg = "slug"
+
+    def get_object(self, queryset=None):
+        return Campaign.objects.get(pk=self.campaign.pk)  # a fresh row to edit, not the kept one
 
     def get_success_url(self):
         return reverse("campaign-detail", args=[self.object.slug])

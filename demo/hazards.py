@@ -13,6 +13,7 @@ from hazards.choices import Channel, HazardState, Industry
 from hazards.models import Enterprise, MajorHazard
 from hazards.validators import make_credit_code
 
+from .counties import WEISHAN, County
 from .rolls import fraction
 
 SUPERVISORS = {
@@ -28,19 +29,20 @@ DESCRIPTIONS = [
 ]
 
 
-def load_hazards(campaign: Campaign, today: datetime.date, office_user, count: int = 320) -> None:
+def load_hazards(campaign: Campaign, today: datetime.date, office_user, county: County = WEISHAN,
+                 count: int = 320) -> None:
     if MajorHazard.objects.filter(campaign=campaign).exists():
         return  # generated once; later runs leave the register (and what users did with it) alone
     townships = list(Unit.objects.filter(parent=campaign.office, kind__in=[UnitKind.TOWNSHIP, UnitKind.ZONE])
                      .order_by("sort_order"))
-    supervisors = {u.code: u for u in Unit.objects.filter(code__in=set(SUPERVISORS.values()))}
+    supervisors = {code: Unit.objects.get(code=county.code(code)) for code in set(SUPERVISORS.values())}
     industries = list(Industry.values)
     span = (today - datetime.date(2023, 6, 1)).days
     enterprises, hazards = [], []
     for n in range(count):
         township = townships[n % len(townships)]
         enterprises.append(Enterprise(name=f"{township.name}第{n % 37 + 1}号企业（{n}）",
-                                      credit_code=make_credit_code(f"91370826{n + 1:08d}"), township=township))
+                                      credit_code=make_credit_code(f"91{county.region}{n + 1:08d}"), township=township))
     enterprises = bulk_create_with_history(enterprises, Enterprise, default_user=office_user)
     for n, enterprise in enumerate(enterprises):
         r = fraction("hazard", str(n))
@@ -70,8 +72,8 @@ def load_hazards(campaign: Campaign, today: datetime.date, office_user, count: i
             deadline=deadline if state != HazardState.REGISTERED else None,
             rectified_on=closed - datetime.timedelta(days=5) if closed else None, closed_on=closed,
             listed_level="county" if listed else "", listed_on=found + datetime.timedelta(days=7) if listed else None,
-            listing_unit="微山县安委会" if listed else "",
-            notice_number=f"微安督〔{found.year}〕{n}号" if listed else "",
+            listing_unit=f"{county.name}安委会" if listed else "",
+            notice_number=f"{county.short}安督〔{found.year}〕{n}号" if listed else "",
             principal_notified_on=found + datetime.timedelta(days=2), created_by=office_user,
         ))
     bulk_create_with_history(hazards, MajorHazard, batch_size=500, default_user=office_user)

@@ -20,6 +20,7 @@ from tasks.services import milestone_remove, task_sync_assignments
 from tasks.textrules import extract_targets, split_milestones
 
 from . import weishan
+from .counties import CITY_NAME, CITY_OFFICE, CITY_SLUG, COUNTIES, WEISHAN, County
 from .hazards import load_hazards
 from .history import date_creations
 from .progress import simulate_progress
@@ -41,11 +42,15 @@ class DemoUser:
 
 DEMO_USERS = [
     DemoUser("office", "县安委办 张主任", Role.OFFICE, "ws-office", "安办工作人员"),
-    DemoUser("leader", "分管副县长 李县长", Role.LEADER, None, "领导"),
+    DemoUser("leader", "分管副县长 李县长", Role.LEADER, "ws-office", "领导"),
     DemoUser("zjj", "县住建局 王联络员", Role.LIAISON, "ws-zjj", "县住房和城乡建设局联络员"),
     DemoUser("yjj", "县应急局 赵联络员", Role.LIAISON, "ws-yjj", "县应急管理局联络员"),
     DemoUser("xiazhen", "夏镇街道 刘联络员", Role.LIAISON, "ws-xzjd", "夏镇街道联络员"),
     DemoUser("admin", "系统管理员", Role.OFFICE, "ws-office", "系统管理员（管理后台 /admin/）"),
+    # Levels (load_demo --city, the command's default): Jiaxiang's office, and Jining's above both counties.
+    DemoUser("jx-office", "嘉祥县安委办 孙主任", Role.OFFICE, "jx-office", "嘉祥县安办工作人员"),
+    DemoUser("city-office", "市安委办 周科长", Role.OFFICE, "jn-office", "济宁市安办工作人员（只读查看各县）"),
+    DemoUser("city-leader", "分管副市长 吴市长", Role.LEADER, "jn-office", "济宁市领导"),
 ]
 
 
@@ -65,17 +70,17 @@ def _upsert_unit(code, name, kind, parent, order, short_name="", aliases="") -> 
     )
 
 
-def load_units() -> dict[str, Unit]:
-    """All Weishan units, keyed by code and by every name they go by."""
-    code, name, short = weishan.COUNTY_OFFICE
-    office = _upsert_unit(code, name, UnitKind.OFFICE, None, 0, short, "县安委会办公室、微山县安委办")
+def load_units(county: County = WEISHAN, above: Unit | None = None, order: int = 0) -> dict[str, Unit]:
+    """All of a county's units (its office under ``above``, the city's), keyed by code and every name they go by."""
+    code, name, short = county.office
+    office = _upsert_unit(code, name, UnitKind.OFFICE, above, order, short, county.office_aliases)
     units = [office]
-    for order, (code, name, short, aliases) in enumerate(weishan.DEPARTMENTS, start=1):
+    for order, (code, name, short, aliases) in enumerate(county.departments(), start=1):
         units.append(_upsert_unit(code, name, UnitKind.DEPARTMENT, office, order, short, aliases))
-    for order, (code, name) in enumerate(weishan.TOWNSHIPS, start=1):
+    for order, (code, name) in enumerate(county.townships, start=1):
         units.append(_upsert_unit(code, name, UnitKind.TOWNSHIP, office, order))
-    code, name, short = weishan.ZONE
-    units.append(_upsert_unit(code, name, UnitKind.ZONE, office, len(weishan.TOWNSHIPS) + 1, short))
+    code, name, short = county.zone
+    units.append(_upsert_unit(code, name, UnitKind.ZONE, office, len(county.townships) + 1, short))
     index: dict[str, Unit] = {}
     for unit in units:
         for key in [unit.code, unit.name, unit.short_name, *unit.alias_list()]:
@@ -145,9 +150,12 @@ def _set_if_changed(obj, **values) -> None:
         obj.save()
 
 
-def load_users(index: dict[str, Unit]) -> list[DemoUser]:
+def load_users(index: dict[str, Unit], county: County | None = WEISHAN) -> list[DemoUser]:
+    """The demo accounts of ``county`` (None: the city's), those whose unit is in ``index``."""
     User = get_user_model()
     for demo in DEMO_USERS:
+        if demo.unit_code not in index:
+            continue
         user, created = User.objects.get_or_create(username=demo.username)
         is_admin = demo.username == "admin"
         changed = created or (user.first_name, user.is_staff, user.is_superuser) != (demo.full_name, is_admin, is_admin)
@@ -158,31 +166,41 @@ def load_users(index: dict[str, Unit]) -> list[DemoUser]:
             changed = True
         if changed:
             user.save()
-        unit = index[demo.unit_code] if demo.unit_code else None
-        upsert(Profile, {"role": demo.role, "unit": unit}, user=user)
+        upsert(Profile, {"role": demo.role, "unit": index[demo.unit_code]}, user=user)
     return DEMO_USERS
 
 
 @transaction.atomic
-def load_demo(today: datetime.date | None = None, *, reports: bool = True) -> Campaign:
-    """The demo campaign as of ``today`` (default: the real date); with ``reports``, the published
-    monthly reports of the months already past too (tests that need none skip that step)."""
+def load_demo(today: datetime.date | None = None, *, reports: bool = True, city: bool = False) -> Campaign:
+    """The demo campaign (Weishan) as of ``today`` (default: the real date); with ``reports``, the published
+    monthly reports of the months already past too (tests that need none skip that step). With ``city`` (the
+    command's default), also Jiaxiang and the city of Jining above both (issue 18's levels)."""
     today = today or timezone.localdate()
-    index = load_units()
-    office = index["ws-office"]
+    if city:
+        return load_city(today, reports=reports)[WEISHAN.slug]
+    return load_county(WEISHAN, today, reports=reports)
+
+
+def load_county(county: County, today: datetime.date, *, reports: bool = True,
+                city: tuple[Campaign, int] | None = None) -> Campaign:
+    """A county's units, campaign, plan, accounts, register and history; ``city``: the city's campaign above it and
+    the county's place among the city's."""
+    above, order = (city[0].office, city[1]) if city else (None, 0)
+    index = load_units(county, above, order)
+    office = index[county.office[0]]
     campaign = upsert(
         Campaign,
         dict(
-            name="微山县安全生产治本攻坚三年行动（2024—2026年）",
+            name=county.campaign_name,
             office=office,
+            parent=city[0] if city else None,
             start_date=datetime.date(2024, 1, 1),
             end_date=datetime.date(2026, 12, 31),
             baseline_date=datetime.date(2023, 12, 31),
         ),
-        slug=SLUG,
+        slug=county.slug,
     )
-    plan = upsert(Plan, dict(kind=PlanKind.MASTER, title="微山县安全生产治本攻坚三年行动实施方案"),
-                  campaign=campaign, unit=office)
+    plan = upsert(Plan, dict(kind=PlanKind.MASTER, title=county.plan_title), campaign=campaign, unit=office)
     position = 0
     for parsed_line in weishan.parse_plan():
         line = upsert(ActionLine, dict(title=parsed_line.title, description=parsed_line.description),
@@ -209,15 +227,36 @@ def load_demo(today: datetime.date | None = None, *, reports: bool = True) -> Ca
     load_demo_targets(plan)
     # Sub-plans ("1+N") for the two departments that log in to the demo.
     for code in ("ws-zjj", "ws-yjj"):
-        unit = index[code]
+        unit = index[county.code(code)]
         upsert(Plan, dict(kind=PlanKind.SUB, title=f"{unit.name}安全生产治本攻坚三年行动方案"),
                campaign=campaign, unit=unit)
-    load_users(index)
-    office_user = get_user_model().objects.get(username="office")
+    load_users(index, county)
+    office_user = get_user_model().objects.get(username=county_office_user(county))
     # The register first: the rectification rates units report are read from it.
-    load_hazards(campaign, today, office_user)
+    load_hazards(campaign, today, office_user, county)
     simulate_progress(campaign, today, office_user)
     date_creations(campaign)
     if reports:
         publish_past_reports(campaign, today, office_user)
     return campaign
+
+
+def county_office_user(county: County) -> str:
+    return "office" if county == WEISHAN else f"{county.prefix}office"
+
+
+def load_city(today: datetime.date, *, reports: bool = True) -> dict[str, Campaign]:
+    """Jining's office above Weishan's and Jiaxiang's, its campaign above theirs, and its accounts; the campaigns
+    by slug."""
+    code, name, short = CITY_OFFICE
+    city_office = _upsert_unit(code, name, UnitKind.OFFICE, None, 0, short)
+    city = upsert(Campaign, dict(name=CITY_NAME, office=city_office, start_date=datetime.date(2024, 1, 1),
+                                 end_date=datetime.date(2026, 12, 31), baseline_date=datetime.date(2023, 12, 31)),
+                  slug=CITY_SLUG)
+    upsert(Plan, dict(kind=PlanKind.MASTER, title="济宁市安全生产治本攻坚三年行动实施方案"), campaign=city,
+           unit=city_office)
+    campaigns = {CITY_SLUG: city}
+    for order, county in enumerate(COUNTIES, start=1):
+        campaigns[county.slug] = load_county(county, today, reports=reports, city=(city, order))
+    load_users({code: city_office}, None)
+    return campaigns

@@ -13,3 +13,4 @@ class HazardsConfig(AppConfig):
         from .importers import SHEET_KIND  # the models are ready only now
 
         register(SHEET_KIND)
+        from . import policies  # noqa: F401  the register's actions, declared in campaign/policy.py's table

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import F
 from simple_history.utils import bulk_update_with_history
 
-from campaign.access import is_office
+from campaign import policy
 from campaign.models import Campaign
 from core.db import CopyWriter, allocate_ids, ids_by, insert_with_history
 from core.xlsx import Sheet
@@ -315,7 +315,7 @@ HAZARD_COLUMNS = ["id", "campaign_id", "enterprise_id", "township_id", "supervis
 
 def may_confirm(user, batch) -> bool:
     """The hazard ledger is saved by the office."""
-    return is_office(user)
+    return policy.allows(user, "hazard.import")
 
 
 SHEET_KIND = SheetKind("hazards", "隐患台账", lambda batch: HazardSheetImport(batch.campaign), may_confirm)

@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from campaign import access
+from campaign import access, policy
 from campaign.choices import UnitKind
 from campaign.models import Campaign, Unit
 from core.attachments import check_attachments
@@ -24,9 +24,9 @@ from .models import Enterprise, HazardEvidence, HazardFollowUp, MajorHazard
 
 def can_register_in(user, *, township: Unit, supervisor: Unit) -> bool:
     """Office anywhere; a township liaison in its township; a department liaison in its remit."""
-    if access.is_office(user):
+    if policy.allows(user, "office.work"):
         return True
-    if not access.is_liaison(user):
+    if not policy.allows(user, "unit.work"):
         return False
     unit = access.unit_of(user)
     if unit.kind in (UnitKind.TOWNSHIP, UnitKind.ZONE):
@@ -36,9 +36,9 @@ def can_register_in(user, *, township: Unit, supervisor: Unit) -> bool:
 
 def can_verify(user, hazard: MajorHazard) -> bool:
     """The supervising department verifies and closes; the office may act for it."""
-    if access.is_office(user):
+    if policy.allows(user, "office.work"):
         return True
-    return access.is_liaison(user) and access.unit_of(user).pk == hazard.supervisor_id
+    return policy.allows(user, "unit.work") and access.unit_of(user).pk == hazard.supervisor_id
 
 
 def _require(condition: bool, message: str) -> None:
@@ -128,7 +128,7 @@ def hazard_close(
     if hazard.is_listed:
         # County listing: the county office approves; a city or province listing needs that level's approval.
         level = hazard.get_listed_level_display()
-        _require(access.is_office(user), f"该隐患已由{level}挂牌督办，须经挂牌单位审核同意后由安办销号。")
+        _require(policy.allows(user, "office.work"), f"该隐患已由{level}挂牌督办，须经挂牌单位审核同意后由安办销号。")
         if hazard.listed_level != ListedLevel.COUNTY:
             unit = hazard.listing_unit or "挂牌单位"
             _require(bool((approval or "").strip()), f"该隐患为{level}挂牌督办，请填写{unit}的销号批准文号。")
@@ -156,7 +156,7 @@ def hazard_list_for_supervision(
     *, hazard: MajorHazard, level: str, listed_on: datetime.date, listing_unit: str, notice_number: str, user
 ) -> MajorHazard:
     """挂牌督办: only the office records a listing."""
-    _require(access.is_office(user), "只有安办可以登记挂牌督办。")
+    _require(policy.allows(user, "office.work"), "只有安办可以登记挂牌督办。")
     _require(level in ListedLevel.values, "请选择挂牌督办级别。")
     _require(hazard.state != HazardState.CLOSED, "已销号的隐患不能挂牌督办。")
     hazard.listed_level, hazard.listed_on = level, listed_on
@@ -166,7 +166,7 @@ def hazard_list_for_supervision(
 
 
 def hazard_follow_up(*, hazard: MajorHazard, kind: str, content: str, user) -> HazardFollowUp:
-    _require(access.is_office(user) or can_verify(user, hazard), "您无权对该隐患采取督办措施。")
+    _require(policy.allows(user, "office.work") or can_verify(user, hazard), "您无权对该隐患采取督办措施。")
     _require(bool((content or "").strip()), "请填写内容。")
     return HazardFollowUp.objects.create(hazard=hazard, kind=kind, content=content.strip(), issued_by=user)
 
@@ -176,7 +176,7 @@ def hazard_record_notification(
     *, hazard: MajorHazard, user, principal_on: datetime.date | None, controller_on: datetime.date | None
 ) -> MajorHazard:
     """通知到主要负责人、实际控制人: when the enterprise's principal and actual controller were told."""
-    _require(access.is_office(user) or can_verify(user, hazard)
+    _require(policy.allows(user, "office.work") or can_verify(user, hazard)
              or can_register_in(user, township=hazard.township, supervisor=hazard.supervisor), "您无权修改该隐患。")
     for day in (principal_on, controller_on):
         _require(day is None or hazard.found_on <= day <= timezone.localdate(), "通知日期应在发现日期和今天之间。")

@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpResponseRedirect
@@ -10,8 +10,8 @@ from django.utils.functional import cached_property
 from django.views import View
 from django.views.generic import TemplateView
 
-from campaign import access
-from campaign.mixins import CampaignContentMixin, CampaignMixin
+from campaign import policy
+from campaign.mixins import ActionRequiredMixin, CampaignContentMixin, CampaignMixin
 from core.errors import ServiceError
 from core.xlsx import xlsx_response
 from hazards import access as hazard_access
@@ -84,14 +84,9 @@ class HazardStatisticsView(RegisterPageView):
         return {"columns": STAT_COLUMNS, "stats": stats}
 
 
-class HazardCreateView(CampaignMixin, TemplateView):
+class HazardCreateView(ActionRequiredMixin, CampaignMixin, TemplateView):
     template_name = "hazards/hazard_form.html"
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and access.has_access(request.user) and \
-                not (access.is_office(request.user) or access.is_liaison(request.user)):
-            raise PermissionDenied("领导账号只能查看，不能登记隐患。")
-        return super().dispatch(request, *args, **kwargs)
+    action = "hazard.register"
 
     def get_context_data(self, **kwargs):
         kwargs.setdefault("form", RegisterForm(campaign=self.campaign))
@@ -165,9 +160,7 @@ class HazardDetailView(CampaignMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         hazard, user = self.hazard, request.user
-        if not (services.can_register_in(user, township=hazard.township, supervisor=hazard.supervisor)
-                or services.can_verify(user, hazard)):
-            raise PermissionDenied("您可以查看该隐患，但无权修改。")
+        policy.require(user, "hazard.edit", hazard)
         step = request.POST.get("step")
         if step not in STEPS:
             return HttpResponseRedirect(request.path)
@@ -202,15 +195,11 @@ class HazardDetailView(CampaignMixin, TemplateView):
         return self.render_to_response(self.get_context_data(forms={step: form}))
 
 
-class HazardImportView(CampaignMixin, TemplateView):
+class HazardImportView(ActionRequiredMixin, CampaignMixin, TemplateView):
     """The office uploads a hazard ledger; the preview and confirmation are the import engine's pages."""
 
     template_name = "hazards/hazard_import.html"
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and access.has_access(request.user) and not access.is_office(request.user):
-            raise PermissionDenied("只有安办可以导入隐患台账。")
-        return super().dispatch(request, *args, **kwargs)
+    action = "hazard.import"
 
     def get_context_data(self, **kwargs):
         kwargs.setdefault("form", UploadForm(kind="hazards"))
@@ -232,6 +221,5 @@ class HazardImportView(CampaignMixin, TemplateView):
 
 class HazardExportView(CampaignMixin, View):
     def get(self, request, *args, **kwargs):
-        if not access.reads_everything(request.user):
-            raise PermissionDenied("只有安办和领导可以导出全部台账。")
+        policy.require(request.user, "hazard.export_all")
         return xlsx_response(f"{self.campaign.name}-重大事故隐患台账.xlsx", [export_sheet(self.campaign)])

@@ -27,7 +27,7 @@ class UnitIndex:
 
     def __init__(self, campaign: Campaign):
         root = campaign.office
-        units = list(unit_tree(root).filter(is_active=True))
+        units = list(unit_tree(root, own=True).filter(is_active=True))
         children: dict[int | None, list[Unit]] = {}
         for unit in units:
             children.setdefault(unit.parent_id, []).append(unit)

@@ -4,7 +4,6 @@ cancelling it, the history and the original file."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, HttpResponseRedirect
@@ -14,7 +13,7 @@ from django.utils.functional import cached_property
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
-from campaign import access
+from campaign import access, policy
 from campaign.mixins import CampaignMixin
 
 from .batches import AlreadyConfirmed, import_batch_cancel, import_batch_confirm
@@ -25,9 +24,9 @@ from .models import ImportBatch
 
 def visible_batches(user, campaign):
     batches = ImportBatch.objects.filter(campaign=campaign).select_related("plan__unit", "uploaded_by")
-    if access.reads_everything(user):
+    if policy.allows(user, "everything.read"):
         return batches
-    if access.is_liaison(user):
+    if policy.allows(user, "unit.work"):
         return batches.filter(Q(plan__unit=access.unit_of(user)) | Q(uploaded_by=user))
     return batches.none()
 
@@ -57,8 +56,7 @@ class ImportBatchView(CampaignMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         batch = self.batch
-        if not kind_of(batch.kind).may_confirm(request.user, batch):
-            raise PermissionDenied("您无权确认这次导入。")
+        policy.require(request.user, "batch.confirm", batch)
         if request.POST.get("action") == "cancel":
             import_batch_cancel(batch=batch)
             messages.info(request, "已取消本次导入，没有保存任何数据。")

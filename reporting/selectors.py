@@ -6,7 +6,7 @@ import datetime
 
 from django.db.models import F, QuerySet
 
-from campaign import access
+from campaign import policy
 from campaign.models import Campaign
 
 from .models import MonthlyReport, ReportState, UnitScore
@@ -15,7 +15,7 @@ from .models import MonthlyReport, ReportState, UnitScore
 def reports_for(user, campaign: Campaign) -> QuerySet[MonthlyReport]:
     """Office staff see every version; everyone else only published ones."""
     reports = MonthlyReport.objects.filter(campaign=campaign)
-    if not access.is_office(user):
+    if not policy.allows(user, "office.work"):
         reports = reports.filter(state=ReportState.PUBLISHED)
     return reports
 
@@ -34,7 +34,7 @@ def shown_report(user, campaign: Campaign, month: datetime.date | None = None,
         reports = reports.filter(month=month)
     if version is not None:
         return reports.filter(version=version).first()
-    if access.is_office(user):
+    if policy.allows(user, "office.work"):
         reports = reports.filter(is_current=True)
     return reports.order_by("-month", "-version").first()
 
@@ -63,7 +63,7 @@ def month_list(user, campaign: Campaign, *, lean: bool = False) -> list[MonthlyR
     for report in reports.order_by("-month", "-is_current", "-version"):
         if report.month in seen:
             continue
-        if access.is_office(user) and not report.is_current:
+        if policy.allows(user, "office.work") and not report.is_current:
             continue
         seen.add(report.month)
         rows.append(report)

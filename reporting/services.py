@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from campaign import access
+from campaign import policy
 from campaign.choices import RANKING_GROUPS
 from campaign.models import Campaign
 from core import params
@@ -220,7 +220,7 @@ def publish_report(report: MonthlyReport, user=None, *,
     under it: a rebuild and a publish of one month run one after the other, never interleaved, and of two
     publishes of one report only the first succeeds.
     """
-    if user is not None and not access.is_office(user):
+    if user is not None and not policy.allows(user, "office.work"):
         raise ReportError("只有安委办工作人员可以发布月报。")
     with transaction.atomic():
         Campaign.objects.select_for_update().filter(pk=report.campaign_id).first()
@@ -244,7 +244,7 @@ def publish_report(report: MonthlyReport, user=None, *,
 
 
 def save_bulletin(bulletin: Bulletin, user, **fields) -> Bulletin:
-    if not access.is_office(user):
+    if not policy.allows(user, "office.work"):
         raise ReportError("只有安委办工作人员可以修改通报。")
     if bulletin.report.is_published:
         raise ReportError("月报已发布，通报不能再修改；如需更正，请重新生成月报（将生成新版本）。")

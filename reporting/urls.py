@@ -6,6 +6,7 @@ MONTH = "c/<slug:slug>/monthly/<str:month>"
 
 urlpatterns = [
     path("c/<slug:slug>/scoreboard/", views.ScoreboardView.as_view(), name="scoreboard"),
+    path("c/<slug:slug>/rollup/", views.RollupView.as_view(), name="rollup"),
     path("c/<slug:slug>/monthly/", views.ReportListView.as_view(), name="monthly-list"),
     path("c/<slug:slug>/monthly/jobs/<int:pk>/", views.BuildJobView.as_view(), name="monthly-job"),
     path(f"{MONTH}/", views.DispatchReportView.as_view(), name="monthly-detail"),

@@ -6,7 +6,6 @@ import datetime
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import F
 from django.http import Http404, HttpResponse, HttpResponseRedirect
@@ -19,8 +18,8 @@ from django.utils.functional import cached_property
 from django.views import View
 from django.views.generic import TemplateView
 
-from campaign import access
-from campaign.mixins import CampaignContentMixin, CampaignMixin
+from campaign import access, policy
+from campaign.mixins import ActionRequiredMixin, CampaignContentMixin, CampaignMixin
 from core.forms import VersionedFormMixin
 from core.params import strict_int
 from core.xlsx import XLSX_CONTENT_TYPE
@@ -30,6 +29,7 @@ from . import selectors
 from .bulletins import listed_scores
 from .charts import scoreboard_data
 from .models import BuildJob, Bulletin, BulletinKind, Group, MonthlyReport
+from .rollup import rollup
 from .services import ReportError, parse_month, publish_report, save_bulletin
 from .tasks import queue_build
 
@@ -106,25 +106,18 @@ class ReportMixin(CampaignMixin):
 
     def get_context_data(self, **kwargs):
         kwargs.setdefault("report", self.report)
-        kwargs.setdefault("can_manage", access.is_office(self.request.user))
+        kwargs.setdefault("can_manage", policy.allows(self.request.user, "office.work"))
         return super().get_context_data(**kwargs)
 
 
-class LeadersOnlyMixin:
+class LeadersOnlyMixin(ActionRequiredMixin):
     """The dispatch report and its workbooks are for the office and leaders."""
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and access.has_access(request.user) and \
-                not access.reads_everything(request.user):
-            raise PermissionDenied("月调度报告仅供安委办和领导查看；排名与通报可在“量化排名”中查看。")
-        return super().dispatch(request, *args, **kwargs)
+    action = "dispatch.view"
 
 
-class OfficeOnlyMixin:
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and access.has_access(request.user) and not access.is_office(request.user):
-            raise PermissionDenied("只有安委办工作人员可以进行此操作。")
-        return super().dispatch(request, *args, **kwargs)
+class OfficeOnlyMixin(ActionRequiredMixin):
+    action = "office.work"
 
 
 class ReportListView(CampaignMixin, TemplateView):
@@ -133,15 +126,14 @@ class ReportListView(CampaignMixin, TemplateView):
     def get_context_data(self, **kwargs):
         user = self.request.user
         kwargs["reports"] = selectors.month_list(user, self.campaign)
-        if access.is_office(user):
+        if policy.allows(user, "office.work"):
             kwargs.setdefault("form", BuildForm(campaign=self.campaign))
             kwargs["jobs"] = BuildJob.objects.filter(campaign=self.campaign).select_related("requested_by")[:8]
-        kwargs["can_read_dispatch"] = access.reads_everything(user)
+        kwargs["can_read_dispatch"] = policy.allows(user, "everything.read")
         return super().get_context_data(**kwargs)
 
     def post(self, request, *args, **kwargs):
-        if not access.is_office(request.user):
-            raise PermissionDenied("只有安委办工作人员可以生成月报。")
+        policy.require(request.user, "reports.build")
         form = BuildForm(request.POST, campaign=self.campaign)
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form))
@@ -197,7 +189,7 @@ class PublishView(OfficeOnlyMixin, ReportMixin, View):
 
 def _viewer(user) -> tuple[bool, int | None]:
     """Whose lists a ranking links to: every unit's for those who read everything, else only the viewer's unit."""
-    if access.reads_everything(user):
+    if policy.allows(user, "everything.read"):
         return True, None
     unit = access.unit_of(user)
     return False, unit.pk if unit is not None else None
@@ -220,7 +212,7 @@ class DispatchReportView(LeadersOnlyMixin, ReportMixin, TemplateView):
         kwargs["summary"] = report.summary
         kwargs["overdue_units"] = [s for _, members in groups for s in members
                                    if s.details.get("tasks") or s.details.get("hazards")]
-        kwargs["versions"] = selectors.versions(report) if access.is_office(self.request.user) else []
+        kwargs["versions"] = selectors.versions(report) if policy.allows(self.request.user, "office.work") else []
         kwargs["bulletins"] = list(report.bulletins.all())
         kwargs["viewer"] = _viewer(self.request.user)
         return super().get_context_data(**kwargs)
@@ -284,7 +276,7 @@ class ScoreboardView(CampaignContentMixin, TemplateView):
             "groups": _score_pages(report, self.request),
             "summary": selectors.summary_parts(report, "headline", "reporting", "period_end"),
             "chart": scoreboard_data(user, self.campaign, report, self.months),
-            "can_read_dispatch": access.reads_everything(user),
+            "can_read_dispatch": policy.allows(user, "everything.read"),
             "viewer": _viewer(user),
         }
 
@@ -305,13 +297,12 @@ class BulletinView(ReportMixin, TemplateView):
         bulletin = self.bulletin
         kwargs["bulletin"] = bulletin
         kwargs["listed"] = listed_scores(bulletin)
-        if access.is_office(self.request.user) and not self.report.is_published:
+        if policy.allows(self.request.user, "office.work") and not self.report.is_published:
             kwargs.setdefault("form", BulletinForm(instance=bulletin))
         return super().get_context_data(**kwargs)
 
     def post(self, request, *args, **kwargs):
-        if not access.is_office(request.user):
-            raise PermissionDenied("只有安委办工作人员可以修改通报。")
+        policy.require(request.user, "bulletin.edit")
         form = BulletinForm(request.POST, instance=self.bulletin)
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form))
@@ -354,3 +345,15 @@ class DispatchExportView(LeadersOnlyMixin, ReportMixin, View):
 
         name = f"{self.campaign.slug}-{self.report.month_param}-月调度.xlsx"
         return _download(dispatch_xlsx(self.report), XLSX_CONTENT_TYPE, name)
+
+
+class RollupView(LeadersOnlyMixin, CampaignMixin, TemplateView):
+    """下级汇总: the campaigns below this one (a city's counties), their numbers today and last month's ranking;
+    each links to the child campaign, which the office above reads and never changes."""
+
+    template_name = "reporting/rollup.html"
+
+    def get_context_data(self, **kwargs):
+        month, rows = rollup(self.request.user, self.campaign, timezone.localdate())
+        kwargs.update(month=month, rows=rows)
+        return super().get_context_data(**kwargs)

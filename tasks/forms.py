@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils import timezone
 
-from campaign import access
+from campaign import policy
 from campaign.models import KeyTask, Plan, unit_tree
 from core.attachments import check_attachment
 from core.forms import BootstrapMixin, MultipleFileField
@@ -44,11 +44,11 @@ class TaskForm(BootstrapMixin, forms.ModelForm):
         # A liaison's sub-plan binds only its own unit: it leads its own tasks, names other units as cooperating
         # only where the office allows it, and links to the master tasks it can see (access.py: the office decides
         # everyone else's work and score).
-        self.own_unit_only = not access.is_office(user)
+        self.own_unit_only = not policy.allows(user, "office.work")
         self.fields["action_line"].queryset = plan.action_lines.all()
         self.fields["key_task"].queryset = KeyTask.objects.filter(action_line__plan=plan).select_related("action_line")
         # The campaign office's own units: not another county's, nor a whole country's in one list.
-        units = unit_tree(plan.campaign.office).filter(is_active=True).order_by("kind", "sort_order", "code")
+        units = unit_tree(plan.campaign.office, own=True).filter(is_active=True).order_by("kind", "sort_order", "code")
         self.fields["lead_units"].queryset = units
         self.fields["cooperating_units"].queryset = units
         if self.own_unit_only:

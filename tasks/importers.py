@@ -18,7 +18,7 @@ from decimal import Decimal, InvalidOperation
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from campaign.access import can_edit_plan, is_office
+from campaign import policy
 from campaign.choices import PlanKind
 from campaign.models import ActionLine, KeyTask, Plan, Unit
 from core.db import CopyWriter, allocate_ids, insert_with_history
@@ -687,12 +687,14 @@ def match_milestones(current: list[Milestone], wanted: list[tuple[datetime.date,
 
 def may_confirm(user, batch) -> bool:
     """A task list is saved by whoever may edit its plan."""
-    return batch.plan is not None and can_edit_plan(user, batch.plan)
+    return batch.plan is not None and policy.allows(user, "plan.import", batch.plan)
 
 
 def importer_for_batch(batch) -> TaskSheetImport:
     """A liaison's upload is bound to its own unit; the office's is not."""
-    return TaskSheetImport(batch.plan, own_unit_only=batch.uploaded_by is not None and not is_office(batch.uploaded_by))
+    uploader = batch.uploaded_by
+    bound = uploader is not None and not policy.allows(uploader, "office.work")
+    return TaskSheetImport(batch.plan, own_unit_only=bound)
 
 
 SHEET_KIND = SheetKind("tasks", "任务清单", importer_for_batch, may_confirm)

@@ -77,7 +77,7 @@ def _build_world() -> World:
 def users(world):
     return {
         "office": make_user("office", Role.OFFICE, world.office),
-        "leader": make_user("leader", Role.LEADER),
+        "leader": make_user("leader", Role.LEADER, world.office),
         "liaison_a": make_user("liaison_a", Role.LIAISON, world.dept_a),
         "liaison_b": make_user("liaison_b", Role.LIAISON, world.dept_b),
         "liaison_town": make_user("liaison_town", Role.LIAISON, world.township),

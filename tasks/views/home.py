@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views.generic import TemplateView
 
-from campaign import access
+from campaign import access, policy
 from campaign.mixins import CampaignMixin
 from campaign.models import Plan
 
@@ -25,9 +25,9 @@ class CampaignDetailView(CampaignMixin, TemplateView):
         plans = access.visible_plans(user, self.campaign).annotate(task_count=Count("tasks"))
         assignments = task_access.visible_assignments(user, self.campaign)
         on = timezone.localdate()
-        if access.is_liaison(user):
+        if policy.allows(user, "unit.work"):
             home = dashboard.liaison_home(assignments, on)
-        elif access.is_office(user):
+        elif policy.allows(user, "office.work"):
             home = dashboard.office_home(assignments, on)
         else:
             home = dashboard.leader_home(assignments, on)
@@ -36,8 +36,13 @@ class CampaignDetailView(CampaignMixin, TemplateView):
             home=home,
             counts=home["counts"],
             task_total=task_access.visible_tasks(user, self.campaign).count(),
-            can_manage=access.can_manage_campaign(user),
+            can_manage=policy.allows(user, "campaign.manage"),
             deadline=on.replace(day=self.campaign.report_deadline_day),
+            # Levels: the campaigns below this one the user may open (a city's counties), and the one above.
+            children=list(access.visible_campaigns(user).filter(parent=self.campaign).select_related("office")
+                          .order_by("office__sort_order", "slug")),
+            parent_campaign=access.visible_campaigns(user).filter(pk=self.campaign.parent_id).first()
+            if self.campaign.parent_id else None,
         )
         return super().get_context_data(**kwargs)
 
@@ -66,7 +71,7 @@ class PlanTreeView(CampaignMixin, TemplateView):
             tree=plan_tree(plan, rows),
             filter=task_filter,
             task_count=len(rows),
-            can_edit=access.can_edit_plan(user, plan),
+            can_edit=policy.allows(user, "plan.edit", plan),
             other_plans=access.visible_plans(user, self.campaign).exclude(pk=plan.pk),
         )
         return super().get_context_data(**kwargs)

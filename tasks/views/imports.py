@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.encoding import escape_uri_path
@@ -10,7 +9,7 @@ from django.utils.functional import cached_property
 from django.views import View
 from django.views.generic import TemplateView
 
-from campaign import access
+from campaign import access, policy
 from campaign.mixins import CampaignMixin
 from campaign.models import Plan
 from core.xlsx import XLSX_CONTENT_TYPE, xlsx_response
@@ -32,8 +31,7 @@ class PlanEditMixin(CampaignMixin):
     @cached_property
     def plan(self) -> Plan:
         plan = access.get_plan_or_404(self.request.user, self.campaign, self.kwargs["unit_code"])
-        if not access.can_edit_plan(self.request.user, plan):
-            raise PermissionDenied("您可以查看该方案，但无权导入。")
+        policy.require(self.request.user, "plan.import", plan)
         return plan
 
     def get_context_data(self, **kwargs):
@@ -77,6 +75,5 @@ class TaskExportView(CampaignMixin, View):
     """The plan's task list in the template's columns (re-importable)."""
     def get(self, request, *args, **kwargs):
         plan = access.get_plan_or_404(request.user, self.campaign, kwargs["unit_code"])
-        if not access.reads_everything(request.user) and not access.can_edit_plan(request.user, plan):
-            raise PermissionDenied("您只能导出本单位的方案。")
+        policy.require(request.user, "plan.export", plan)
         return xlsx_response(f"{plan.title}-任务清单.xlsx", [export_sheet(plan)])

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject, cached_property
 from django.views.generic import TemplateView
 
-from campaign import access
+from campaign import access, policy
 from campaign.choices import RANKING_GROUPS
 from campaign.mixins import CampaignContentMixin, CampaignMixin
 from campaign.models import ActionLine, Unit
@@ -48,7 +48,7 @@ class ListFilterForm(forms.Form):
         # options show: finding the units that carry assignments reads all of a province's 100,000 of them.
         units = campaign_units(campaign, RANKING_GROUPS).order_by("kind", "sort_order", "code").only(
             "id", "code", "name")
-        if not access.reads_everything(user):
+        if not policy.allows(user, "everything.read"):
             units = units.filter(pk=access.unit_of(user).pk)
         self.fields["unit"].queryset = units
         self.fields["action_line"].queryset = ActionLine.objects.filter(plan__campaign=campaign).select_related("plan")

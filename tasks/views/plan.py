@@ -1,5 +1,4 @@
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.http import HttpResponseRedirect
@@ -9,7 +8,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views.generic import DeleteView, DetailView, TemplateView
 
-from campaign import access
+from campaign import access, policy
 from campaign.mixins import CampaignMixin
 from campaign.models import Plan
 from core.errors import ServiceError
@@ -44,7 +43,7 @@ class TaskDetailView(CampaignMixin, DetailView):
             task=task, withdrawn_on__isnull=False).select_related("unit", "milestone").annotate(
             report_count=Count("reports")).order_by("due_date", "unit__sort_order")
         kwargs.update(
-            can_edit=access.can_edit_plan(self.request.user, task.plan),
+            can_edit=policy.allows(self.request.user, "plan.edit", task.plan),
             withdrawn=withdrawn,
             history=task_history(task),
             target_rows=[
@@ -77,9 +76,9 @@ class AssignmentDetailView(CampaignMixin, DetailView):
             extensions=a.extensions.select_related("requested_by", "decided_by"),
             follow_ups=a.follow_ups.select_related("issued_by"),
             targets=[target_progress(t, t.year_values.all(), latest.get((t.pk, a.unit_id)), on) for t in targets],
-            can_request_extension=(access.can_report_for(user, a.unit) and a.completed_on is None
+            can_request_extension=(policy.allows(user, "unit.report", a.unit) and a.completed_on is None
                                    and a.withdrawn_on is None),
-            can_review=access.can_review(user) and a.withdrawn_on is None,
+            can_review=policy.allows(user, "progress.review") and a.withdrawn_on is None,
             extension_form=ExtensionForm(),
             follow_up_form=FollowUpForm(),
             decision_form=DecisionForm(),
@@ -102,8 +101,7 @@ class TaskEditMixin(CampaignMixin):
     @cached_property
     def plan(self) -> Plan:
         plan = access.get_plan_or_404(self.request.user, self.campaign, self.kwargs["unit_code"])
-        if not access.can_edit_plan(self.request.user, plan):
-            raise PermissionDenied("您可以查看该方案，但无权修改。")
+        policy.require(self.request.user, "plan.edit", plan)
         return plan
 
     def get_task(self) -> Task | None:
@@ -144,7 +142,7 @@ class TaskEditMixin(CampaignMixin):
         return {
             "form": TaskForm(data, instance=instance, plan=self.plan, user=self.request.user),
             "milestones": MilestoneFormSet(data, instance=instance, prefix="ms", campaign=self.campaign,
-                                           earliest=None if access.is_office(self.request.user)
+                                           earliest=None if policy.allows(self.request.user, "office.work")
                                            else timezone.localdate()),
             "targets": TargetFormSet(data, instance=instance, prefix="tg", years=self.campaign.years),
         }
@@ -204,8 +202,7 @@ class TaskDeleteView(CampaignMixin, DeleteView):
 
     def get_object(self, queryset=None):
         task = super().get_object(queryset)
-        if not access.can_edit_plan(self.request.user, task.plan):
-            raise PermissionDenied("您可以查看该任务，但无权删除。")
+        policy.require(self.request.user, "task.delete", task)
         return task
 
     def get_success_url(self):

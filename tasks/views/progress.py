@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -16,8 +15,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.generic import DetailView, TemplateView
 
-from campaign import access
-from campaign.mixins import CampaignMixin
+from campaign import access, policy
+from campaign.mixins import ActionRequiredMixin, CampaignMixin
 from campaign.models import Unit
 from core.attachments import CONTENT_TYPES
 from core.errors import ServiceError
@@ -46,12 +45,8 @@ def _error_text(error: ServiceError) -> str:
     return "；".join(error.messages)
 
 
-class OfficeOnlyMixin:
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not access.can_review(request.user):
-            if access.has_access(request.user):
-                raise PermissionDenied("只有安办工作人员可以审核。")
-        return super().dispatch(request, *args, **kwargs)
+class OfficeOnlyMixin(ActionRequiredMixin):
+    action = "progress.review"
 
 
 class MonthlyEntryView(CampaignMixin, TemplateView):
@@ -72,10 +67,9 @@ class MonthlyEntryView(CampaignMixin, TemplateView):
     def unit(self) -> Unit | None:
         """The liaison's own unit; for the office, the unit chosen with ?unit= (None until chosen)."""
         user = self.request.user
-        if access.is_liaison(user):
+        if policy.allows(user, "unit.work"):
             return access.unit_of(user)
-        if not access.is_office(user):
-            raise PermissionDenied("领导账号只能查看，不能填报。")
+        policy.require(user, "progress.enter")
         code = self.request.GET.get("unit") or self.request.POST.get("unit")
         if not code:
             return None
@@ -146,8 +140,7 @@ class MonthlyEntryView(CampaignMixin, TemplateView):
     def post(self, request, *args, **kwargs):
         if self.unit is None:
             raise Http404("请选择要代为填报的单位。")
-        if not access.can_report_for(request.user, self.unit):
-            raise PermissionDenied
+        policy.require(request.user, "unit.report", self.unit)
         submit = request.POST.get("action") == "submit"
         rows = self.rows(request.POST, request.FILES)
         forms = [r["form"] for r in rows if r["form"] is not None]
@@ -175,7 +168,8 @@ class MonthlyEntryView(CampaignMixin, TemplateView):
             messages.success(request, f"已提交 {len(saved)} 项填报，等待安办审核。")
         else:
             messages.success(request, f"已保存 {len(saved)} 项草稿，可稍后继续填写并提交。")
-        query = f"?month={self.month:%Y-%m}" + (f"&unit={self.unit.code}" if access.is_office(request.user) else "")
+        for_unit = policy.allows(request.user, "office.work")  # the office fills in for a unit it chose
+        query = f"?month={self.month:%Y-%m}" + (f"&unit={self.unit.code}" if for_unit else "")
         return HttpResponseRedirect(reverse("monthly-entry", args=[self.campaign.slug]) + query)
 
 
@@ -246,14 +240,13 @@ class ReportDetailView(CampaignMixin, DetailView):
         ).prefetch_related("values__target", "attachments")
 
     def get_context_data(self, **kwargs):
-        kwargs["can_review"] = access.can_review(self.request.user)
+        kwargs["can_review"] = policy.allows(self.request.user, "progress.review")
         kwargs["return_form"] = kwargs.get("return_form") or ReturnForm()
         return super().get_context_data(**kwargs)
 
     def post(self, request, *args, **kwargs):
         self.object = self.get_object()
-        if not access.can_review(request.user):
-            raise PermissionDenied("只有安办工作人员可以审核。")
+        policy.require(request.user, "progress.review")
         try:
             if request.POST.get("action") == "accept":
                 report_accept(report=self.object, user=request.user)
@@ -293,8 +286,7 @@ class AssignmentActionMixin(CampaignMixin):
 
 class ExtensionRequestView(AssignmentActionMixin, View):
     def post(self, request, *args, **kwargs):
-        if not access.can_report_for(request.user, self.assignment.unit):
-            raise PermissionDenied("只有责任单位可以申请延期。")
+        policy.require(request.user, "extension.request", self.assignment)
         form = ExtensionForm(request.POST)
         if not form.is_valid():
             messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))

@@ -72,7 +72,8 @@ def test_a_user_without_profile_or_unit_reads_like_select_related(django_assert_
         with pytest.raises(get_user_model().profile.RelatedObjectDoesNotExist):
             _ = loaded.profile
         assert access.role_of(loaded) is None
-    leader = load_user_with_profile(users["leader"].pk)
+    unitless = make_user("unitless-leader", "leader")
+    leader = load_user_with_profile(unitless.pk)
     with django_assert_num_queries(0):
         assert leader.profile.role == "leader" and leader.profile.unit is None
     assert load_user_with_profile(10**9) is None

@@ -20,8 +20,9 @@ def _counts():
         "tasks": Task.objects.filter(plan__campaign__slug="weishan-2024", plan__kind="master").count(),
         "milestones": Milestone.objects.count(),
         "assignments": Assignment.objects.count(),
-        "departments": Unit.objects.filter(kind=UnitKind.DEPARTMENT).count(),
-        "townships": Unit.objects.filter(kind__in=[UnitKind.TOWNSHIP, UnitKind.ZONE]).count(),
+        "departments": Unit.objects.filter(kind=UnitKind.DEPARTMENT, code__startswith="ws-").count(),
+        "townships": Unit.objects.filter(kind__in=[UnitKind.TOWNSHIP, UnitKind.ZONE], code__startswith="ws-").count(),
+        "all_campaigns": sorted(Campaign.objects.values_list("slug", flat=True)),
         "history": Task.history.count() + Assignment.history.count() + Unit.history.count(),
         "targets": QuantifiedTarget.objects.count(),
         "values": ProgressValue.objects.count(),
@@ -36,13 +37,14 @@ def test_load_demo_twice_leaves_one_campaign_and_changes_nothing(capsys):
     call_command("load_demo")
     assert _counts() == first
     assert first["campaigns"] == 1
+    assert first["all_campaigns"] == ["jiaxiang-2024", "jining-2024", "weishan-2024"]  # and the city above two
     assert first["lines"] == 9
     assert first["tasks"] == 28
     assert first["departments"] == 21
     assert first["townships"] == 16
     assert len(first["reports"]) >= 12 and {state for _, _, state in first["reports"]} == {"published"}
     out = capsys.readouterr().out
-    for username in ("office", "leader", "zjj", "yjj", "xiazhen", "admin"):
+    for username in ("office", "leader", "zjj", "yjj", "xiazhen", "admin", "jx-office", "city-office", "city-leader"):
         assert username in out
 
 

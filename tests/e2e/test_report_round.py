@@ -60,8 +60,9 @@ def test_office_previews_the_month_in_progress_and_finds_no_publish_button(world
     assert office.locator("#build-form select option").first.get_attribute("value") == "2026-10"  # last ended
     office.select_option("#build-form select", "2026-11-preview")
     office.click("#build-form button[type=submit]")
-    office.wait_for_selector("text=月报已生成")
-    office.click("text=查看月调度报告")
+    office.wait_for_selector("text=截至今日的预览已生成")
+    assert "预览不能发布" in office.inner_text("main")
+    office.click("text=查看预览")
     office.wait_for_selector("#preview-badge")
     assert "截至今日" in office.inner_text("#report-actions")
     assert office.locator("#report-actions button:has-text('发布')").count() == 0

@@ -182,6 +182,7 @@ RULES: dict[str, Rule] = {
     "hazard-export": Rule(None, get=READERS),  # the whole register: office and leaders only
     # reporting
     "scoreboard": Rule(None, get=READ),
+    "rollup": Rule(None, get=READERS, gate=READERS_GATE),  # the campaigns below: office and leaders
     "monthly-list": Rule(None, get=READ, post=OFFICE, data="build"),
     "monthly-job": office_page("job", post=False),
     "monthly-detail": Rule("month", get=READERS, gate=READERS_GATE),
@@ -225,13 +226,29 @@ def allow_listed(route: str) -> bool:
 PATTERNS = [p for p in walk() if not allow_listed(p.route)]
 
 
-def expected(rule: Rule, method: str, caller: str):
+# Jurisdiction (issue 18): the world's county office sits under a city office; another county's office sits beside
+# it. Inside the county's campaign the city's office and leader read like its leader and change nothing; the other
+# county's office gets 404 for everything in it. Outside a campaign (the unit pages) each office works in its own
+# jurisdiction: the city's includes the county's units, the other county's does not.
+JURISDICTION_CALLERS = ("foreign", "city_office", "city_leader")
+
+
+def expected(rule: Rule, method: str, caller: str, pattern: Pattern | None = None):
     if rule.public:
         return OK if (rule.get if method == "GET" else rule.post) else 405
     if caller == "anonymous":
         return "login"
     if caller == "norole":
         return 403
+    in_campaign = pattern is not None and "slug" in pattern.params
+    if caller == "foreign":
+        if in_campaign or rule.scope == "unit":
+            return 404
+        caller = "office"
+    elif caller == "city_office":
+        caller = "leader" if in_campaign else "office"
+    elif caller == "city_leader":
+        caller = "leader"
     role = "liaison" if caller in LIAISON_CALLERS else caller
     if role not in rule.gate:
         return 403
@@ -248,7 +265,7 @@ def matrix_cases():
         if rule is None:
             yield pytest.param(pattern, None, "GET", "office", id=f"{label}-NO-RULE")
             continue
-        callers = ["anonymous", "norole", "office", "leader", "own"]
+        callers = ["anonymous", "norole", "office", "leader", "own", *JURISDICTION_CALLERS]
         if rule.scope in SCOPES_WITH_OTHER:
             callers += ["other", "missing"]
         if rule.scope in SCOPES_WITH_SHARED:
@@ -288,9 +305,15 @@ class Matrix:
 def _build(media: Path) -> Matrix:
     w = _build_world()
     town2 = UnitFactory(code="town2", name="另一街道", kind=UnitKind.TOWNSHIP, parent=w.office)
+    city = UnitFactory(code="city", name="某市安委会办公室", kind=UnitKind.OFFICE)
+    type(w.office).objects.filter(pk=w.office.pk).update(parent=city)
+    county2 = UnitFactory(code="county2", name="邻县安委会办公室", kind=UnitKind.OFFICE, parent=city)
     users = {
+        "foreign": make_user("foreign", Role.OFFICE, county2),
+        "city_office": make_user("city_office", Role.OFFICE, city),
+        "city_leader": make_user("city_leader", Role.LEADER, city),
         "office": make_user("office", Role.OFFICE, w.office),
-        "leader": make_user("leader", Role.LEADER),
+        "leader": make_user("leader", Role.LEADER, w.office),
         "liaison_a": make_user("liaison_a", Role.LIAISON, w.dept_a),
         "liaison_b": make_user("liaison_b", Role.LIAISON, w.dept_b),
         "liaison_town": make_user("liaison_town", Role.LIAISON, w.township),
@@ -436,7 +459,8 @@ def fingerprint(m: Matrix) -> str:
 
 
 def call(client, m: Matrix, caller: str, method: str, url: str, data: dict):
-    user = {"anonymous": None, "norole": "norole", "office": "office", "leader": "leader"}.get(caller, "liaison_a")
+    user = {"anonymous": None, "norole": "norole", "office": "office", "leader": "leader", "foreign": "foreign",
+            "city_office": "city_office", "city_leader": "city_leader"}.get(caller, "liaison_a")
     if user:
         client.force_login(m.users[user])
     response = client.get(url) if method == "GET" else client.post(url, data)
@@ -483,11 +507,11 @@ def test_matrix(client, matrix, pattern, rule, method, caller):
         f"URL pattern {pattern.name or pattern.route!r} ({pattern.route}) has no rule in RULES; "
         "add one saying who may GET and POST it (or list it in ALLOW_LIST with the reason)."
     )
-    variant = "own" if caller in ("anonymous", "norole", "office", "leader") else caller
+    variant = "own" if caller in ("anonymous", "norole", "office", "leader", *JURISDICTION_CALLERS) else caller
     kwargs = matrix.kwargs(rule.scope, variant, pattern.params)
     assert set(kwargs) == set(pattern.params), f"{pattern.name}: rule scope {rule.scope!r} gives {sorted(kwargs)}"
     url = reverse(pattern.name, kwargs=kwargs)
-    want = expected(rule, method, caller)
+    want = expected(rule, method, caller, pattern)
     data = payloads(matrix, rule.data) if method == "POST" else {}
     before = fingerprint(matrix) if method == "POST" and want != OK else None
 
