@@ -1,17 +1,25 @@
 """The operations log page and its Excel export: office only."""
 
+import dataclasses
+
 from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
+from campaign import access
 from campaign.mixins import ActionRequiredMixin
 from core.xlsx import Sheet, xlsx_response
 
 from .forms import LogFilterForm
-from .selectors import log_entries, log_page
+from .selectors import LogFilters, log_entries, log_page
 
 PAGE_SIZE = 50
 EXPORT_LIMIT = 20000
+
+
+def readable(filters: LogFilters, user) -> LogFilters:
+    """The log an office reads is its own jurisdiction's (its unit and those below); an administrator's is all."""
+    return dataclasses.replace(filters, jurisdiction=access.log_jurisdiction(user))
 
 
 def _page_number(request) -> int:
@@ -27,7 +35,8 @@ class AuditLogView(ActionRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         form = LogFilterForm(self.request.GET or None)
-        page = log_page(form.log_filters(), number=_page_number(self.request), size=PAGE_SIZE)
+        page = log_page(readable(form.log_filters(), self.request.user), number=_page_number(self.request),
+                        size=PAGE_SIZE)
         kwargs.update(form=form, page=page, export_limit=EXPORT_LIMIT)
         return super().get_context_data(**kwargs)
 
@@ -38,7 +47,7 @@ class AuditExportView(ActionRequiredMixin, View):
     action = "audit.view"
 
     def get(self, request, *args, **kwargs):
-        filters = LogFilterForm(request.GET or None).log_filters()
+        filters = readable(LogFilterForm(request.GET or None).log_filters(), request.user)
         rows = []
         for e in log_entries(filters, limit=EXPORT_LIMIT):
             changes = "\n".join(f"{name}：{old} → {new}" for name, old, new in e.changes)

@@ -175,6 +175,11 @@ def in_jurisdiction(user, unit: Unit) -> bool:
     return _administrator(user) or unit.pk in jurisdiction_ids(user)
 
 
+def log_jurisdiction(user) -> tuple[int, ...] | None:
+    """The units whose records the user's 操作日志 holds: its jurisdiction; None for an administrator (all)."""
+    return None if _administrator(user) else tuple(jurisdiction_ids(user))
+
+
 def units_in_jurisdiction(user) -> QuerySet[Unit]:
     if _administrator(user):
         return Unit.objects.all()

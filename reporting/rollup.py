@@ -38,10 +38,9 @@ class ChildRow:
 def jurisdiction_components(campaign: Campaign, month: datetime.date) -> Components:
     """One campaign's month as a single unit: every assignment, report, target and hazard of it."""
     period = period_of(campaign, month)
-    due = sum(d for d, _ in on_time_counts(period).values())
-    done = sum(n for _, n in on_time_counts(period).values())
-    required = sum(r for r, _ in reporting_counts(period).values())
-    sent = sum(s for _, s in reporting_counts(period).values())
+    on_time, reporting = on_time_counts(period).values(), reporting_counts(period).values()
+    due, done = sum(d for d, _ in on_time), sum(n for _, n in on_time)
+    required, sent = sum(r for r, _ in reporting), sum(s for _, s in reporting)
     attainments = [a for values in target_attainments(target_rows(period)).values() for a in values]
     hazards = hazard_counts(period, "township").values()
     return Components(due, done, required, sent, attainments, sum(h[0] for h in hazards),

@@ -259,3 +259,35 @@ def test_building_and_publishing_a_month_are_in_the_log(client, world, users):
     entries = log_page(LogFilters(model="reporting.monthlyreport")).entries
     assert [e.action for e in entries] == ["修改", "新建"] and all(e.who == "office" for e in entries)
     assert any(label == "状态" and new == "已发布" for label, old, new in entries[0].changes)
+
+
+def test_every_tracked_model_says_whose_jurisdiction_its_records_are_in():
+    from audit.selectors import SCOPES, sources
+
+    assert {source.key for source in sources()} <= set(SCOPES)
+
+
+def test_an_office_reads_only_its_own_jurisdictions_log(client, world, users):
+    from campaign.choices import Role, UnitKind
+
+    from ..factories import UnitFactory, make_user
+
+    with history_user(users["liaison_b"]):
+        world.task_b.text = "乙改的内容。"
+        world.task_b.save()
+    AuditEvent.objects.create(kind=EventKind.LOGIN, user=users["liaison_b"], username="liaison_b")
+    county2 = UnitFactory(code="county2", name="邻县安委会办公室", kind=UnitKind.OFFICE)
+    foreign = make_user("foreign", Role.OFFICE, county2)
+
+    client.force_login(users["office"])
+    own = client.get(reverse("audit-log")).content.decode()
+    assert "乙改的内容" in own and "liaison_b" in own
+    client.force_login(foreign)
+    other = client.get(reverse("audit-log")).content.decode()
+    assert "乙改的内容" not in other and "liaison_b" not in other
+    # Nothing of the world's campaign, units or accounts is in the other county's log: only its own unit, account and
+    # logins.
+    theirs = log_page(LogFilters(jurisdiction=(county2.pk,))).entries
+    assert theirs and all(e.username in ("", "foreign") for e in theirs)
+    assert {e.subject for e in theirs} <= {"", "单位", "用户角色"}, {e.subject for e in theirs}
+    assert log_page(LogFilters(jurisdiction=(world.office.pk, world.dept_b.pk))).entries
