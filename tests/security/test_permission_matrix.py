@@ -531,6 +531,52 @@ def test_matrix(client, matrix, pattern, rule, method, caller):
         assert fingerprint(matrix) == before, f"{where} was refused ({response.status_code}) but changed data"
 
 
+def test_the_gates_are_the_declared_policy(matrix):
+    """Each page's gate in RULES is what its declared action (campaign/policy.py) admits, role by role: the matrix
+    checks the policy, it does not keep a second copy of it."""
+    from campaign import access, policy
+
+    callers = {"office": matrix.users["office"], "leader": matrix.users["leader"],
+               "liaison": matrix.users["liaison_a"]}
+    for user in callers.values():
+        access.enter_campaign(user, matrix.world.campaign)
+    checked = 0
+    for pattern in PATTERNS:
+        rule = RULES.get(pattern.name)
+        view = getattr(resolve_view(pattern), "view_class", None)
+        action = getattr(view, "action", None)
+        if rule is None or rule.public or action is None:
+            continue
+        for role, user in callers.items():
+            caller = "own" if role == "liaison" else role
+            if policy.allows(user, action):
+                assert role in rule.gate, f"{pattern.name}: action {action!r} admits {role}, the matrix's gate not"
+            else:
+                # Refused by the action: the matrix must expect 403 for that role, whatever the method.
+                for method in ("GET", "POST"):
+                    want = expected(rule, method, caller, pattern)
+                    assert want in (403, 405), f"{pattern.name}: {action!r} refuses {role}, the matrix expects " \
+                                               f"{want} for {method}"
+        checked += 1
+    assert checked >= 15  # every office-only and readers-only page states its action
+
+
+def resolve_view(pattern: Pattern):
+    for entry in walk_entries():
+        if entry[0] == pattern.route:
+            return entry[1].callback
+    return None
+
+
+def walk_entries(patterns=None, prefix: str = ""):
+    for entry in get_resolver().url_patterns if patterns is None else patterns:
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            yield from walk_entries(entry.url_patterns, route)
+        elif isinstance(entry, URLPattern):
+            yield route, entry
+
+
 def test_allowed_posts_really_act(client, matrix):
     """The payloads are real: where allowed, they change what a refused one must not."""
     n = matrix.named
